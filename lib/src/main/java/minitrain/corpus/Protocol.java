@@ -1,0 +1,55 @@
+package minitrain.corpus;
+
+import java.util.List;
+
+/**
+ * The evaluation protocol shared by the n-gram baseline and MiniGPT, written once so both are scored
+ * the same way. A record is the token sequence {@code <bos>} + the characters of its text + {@code <eos>};
+ * every token after {@code <bos>} is predicted from the record's own prefix (no context crosses
+ * records); a split's perplexity is exp(total negative log-likelihood / number of predicted tokens).
+ */
+public final class Protocol {
+
+    private Protocol() {}
+
+    /** A language model as the protocol sees it. */
+    public interface Scorer {
+        /**
+         * Natural-log probabilities of {@code seq[1..n-1]}, each given the tokens before it in the same
+         * sequence: element i-1 is log p(seq[i] | seq[0..i-1]). Length n-1.
+         */
+        double[] logProbs(int[] seq);
+    }
+
+    /** Total NLL (nats), number of predicted tokens, and the perplexity they give. */
+    public record Score(double nll, long tokens) {
+        public double perplexity() {
+            return Math.exp(nll / tokens);
+        }
+
+        public double meanNll() {
+            return nll / tokens;
+        }
+    }
+
+    public static int[] sequence(Record r, Vocab vocab) {
+        int[] chars = vocab.encode(r.text());
+        int[] seq = new int[chars.length + 2];
+        seq[0] = vocab.bosId;
+        System.arraycopy(chars, 0, seq, 1, chars.length);
+        seq[seq.length - 1] = vocab.eosId;
+        return seq;
+    }
+
+    public static Score score(List<Record> records, Vocab vocab, Scorer model) {
+        double nll = 0;
+        long tokens = 0;
+        for (Record r : records) {
+            for (double lp : model.logProbs(sequence(r, vocab))) {
+                nll -= lp;
+                tokens++;
+            }
+        }
+        return new Score(nll, tokens);
+    }
+}
