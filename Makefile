@@ -1,0 +1,77 @@
+# Phase 18 kit. A fresh machine needs only two commands:
+#   make phase   set-up, then the whole phase run headless (labs in order, report written)
+#   make test    set-up, then every test (Java unit tests, Python interop, notebooks on the JJava kernel)
+# Set-up is idempotent: a second run only redoes what changed.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+VENV := $(ROOT)/.venv
+PY := $(VENV)/bin/python
+# Python 3.11 when there is one by that name, else the default python3.
+BASE_PYTHON ?= $(shell command -v python3.11 || command -v python3)
+MVN := mvn -B -q -ntp -f $(ROOT)/lib/pom.xml
+JAR := $(ROOT)/lib/target/jars/minitrain.jar
+LIB_SOURCES := $(shell find $(ROOT)/lib/src/main $(ROOT)/lib/pom.xml -type f 2>/dev/null)
+
+.PHONY: setup venv kernel lib test test-java test-python phase lab mlflow lock clean help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make phase   set-up + the whole phase run headless (writes PHASE_18_REPORT.md)"
+	@echo "make test    set-up + every test"
+	@echo "make lab     set-up + JupyterLab on 127.0.0.1 with the Java kernel"
+
+setup: venv kernel lib
+
+# --- Python: .venv from environment.yml's pins, their dependencies fixed by requirements.lock ---------
+venv: $(VENV)/.kit-ready
+$(VENV)/.kit-ready: environment.yml requirements.lock bin/pins
+	@bin/pins --check-lock requirements.lock
+	@echo "setup: building .venv from environment.yml's pins (first time: a few minutes)"
+	@test -x $(PY) || $(BASE_PYTHON) -m venv $(VENV)
+	@$(VENV)/bin/pip install -q --disable-pip-version-check -c requirements.lock $$(bin/pins)
+	@$(PY) bin/pins --check-installed
+	@touch $@
+
+# --- The JJava kernel, installed inside .venv (never in the user's home) -----------------------------
+kernel: $(VENV)/.kernel-ready
+$(VENV)/.kernel-ready: $(VENV)/.kit-ready bin/kernel
+	@$(PY) bin/kernel install
+	@touch $@
+
+# --- The Java library: jar + dependency jars in lib/target/jars/ ----------------------------------
+lib: $(JAR)
+$(JAR): $(LIB_SOURCES)
+	@echo "setup: building the library (mvn package)"
+	@$(MVN) package -DskipTests
+	@touch $@
+
+# --- Tests ---------------------------------------------------------------------------------------------
+test: setup test-java test-python
+
+test-java:
+	@mvn -B -ntp -f $(ROOT)/lib/pom.xml verify
+
+test-python: setup
+	@KIT_SMOKE=1 $(PY) -m pytest -q $(ROOT)/tests
+
+# --- The phase run ---------------------------------------------------------------------------------------
+phase: setup
+	@$(PY) bin/notebooks run --out experiments/notebooks notebooks/lab
+
+# --- Interactive ----------------------------------------------------------------------------------------
+lab: setup
+	@$(VENV)/bin/jupyter lab --ip 127.0.0.1 --no-browser --notebook-dir $(ROOT)/notebooks
+
+# --- Maintenance ----------------------------------------------------------------------------------------
+# Re-resolve every Python dependency from environment.yml's pins and write the lock anew.
+lock:
+	@rm -rf $(ROOT)/build/lockenv && $(BASE_PYTHON) -m venv $(ROOT)/build/lockenv
+	@$(ROOT)/build/lockenv/bin/pip install -q $$(bin/pins)
+	@{ echo "# Every Python package of .venv, pinned (pip freeze of a venv built from environment.yml's pins)."; \
+	   echo "# Regenerate with: make lock"; \
+	   $(ROOT)/build/lockenv/bin/pip freeze --exclude-editable | sort -f; } > requirements.lock
+	@bin/pins --check-lock requirements.lock && echo "requirements.lock written"
+
+clean:
+	rm -rf $(ROOT)/lib/target $(ROOT)/build

@@ -1,0 +1,26 @@
+"""Shared test settings: the repo root, and the kit's command line."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def minitrain(*args, cwd=None, env=None, timeout=600):
+    """Runs bin/minitrain and returns the CompletedProcess (text mode)."""
+    full_env = dict(os.environ, **(env or {}))
+    return subprocess.run([str(ROOT / "bin" / "minitrain"), *map(str, args)], cwd=cwd or ROOT,
+                          env=full_env, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def root():
+    return ROOT
+
+
+@pytest.fixture
+def python():
+    return os.environ.get("KIT_PYTHON", sys.executable)

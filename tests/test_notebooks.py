@@ -1,0 +1,65 @@
+"""Every notebook (theory, lab, solutions) runs headless on the JJava kernel without an error.
+
+Executed copies go to build/notebooks/ so the committed sources stay without outputs. Training notebooks
+read KIT_SMOKE=1 (set by `make test`) and use a short budget.
+"""
+import importlib.machinery
+import importlib.util
+import json
+
+import pytest
+
+from conftest import ROOT
+
+_loader = importlib.machinery.SourceFileLoader("kit_notebooks", str(ROOT / "bin" / "notebooks"))
+_spec = importlib.util.spec_from_loader("kit_notebooks", _loader)
+runner = importlib.util.module_from_spec(_spec)
+_loader.exec_module(runner)
+
+OUT = ROOT / "build" / "notebooks"
+ALL = sorted(p for p in (ROOT / "notebooks").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+
+
+def outputs(nb, output_type=None, mime=None):
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if output_type and out.get("output_type") != output_type:
+                continue
+            if mime and mime not in out.get("data", {}):
+                continue
+            yield out
+
+
+@pytest.mark.parametrize("path", ALL, ids=[str(p.relative_to(ROOT / "notebooks")) for p in ALL])
+def test_notebook_runs_without_error(path):
+    try:
+        nb, seconds = runner.execute(path, OUT)
+    except runner.NotebookFailed as e:
+        pytest.fail(str(e), pytrace=False)
+    assert not list(outputs(nb, "error")), f"{path.name} has error outputs"
+    print(f"{path.relative_to(ROOT)} ran in {seconds:.1f} s")
+
+
+def test_committed_notebooks_carry_no_outputs():
+    for path in ALL:
+        nb = json.loads(path.read_text())
+        for i, cell in enumerate(nb["cells"]):
+            assert not cell.get("outputs"), f"{path.name}: cell {i} has committed outputs"
+
+
+def test_first_code_cell_loads_the_library_in_one_line():
+    for path in ALL:
+        nb = json.loads(path.read_text())
+        first = next(c for c in nb["cells"] if c["cell_type"] == "code")
+        src = "".join(first["source"]).strip()
+        assert src == "%classpath ../../lib/target/jars/*.jar", f"{path.name}: first code cell is {src!r}"
+
+
+def test_motivation_shows_a_chart_inline():
+    path = ROOT / "notebooks" / "theory" / "00-motivation.ipynb"
+    executed = OUT / "theory" / "00-motivation.ipynb"
+    if not executed.exists():
+        runner.execute(path, OUT)
+    import nbformat
+    nb = nbformat.read(executed, as_version=4)
+    assert list(outputs(nb, mime="image/png")), "no image/png output: the chart did not render inline"
