@@ -13,7 +13,7 @@ MVN := mvn -B -q -ntp -f $(ROOT)/lib/pom.xml
 JAR := $(ROOT)/lib/target/jars/minitrain.jar
 LIB_SOURCES := $(shell find $(ROOT)/lib/src/main $(ROOT)/lib/pom.xml -type f 2>/dev/null)
 
-.PHONY: setup venv kernel lib test test-java test-python phase lab mlflow lock clean help
+.PHONY: setup venv kernel lib browser test test-java test-python phase lab mlflow lock clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -46,14 +46,27 @@ $(JAR): $(LIB_SOURCES)
 	@$(MVN) package -DskipTests
 	@touch $@
 
+# --- The browser test's tools: Debian's Chromium and a pinned playwright-core (no browser download) ------
+CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser || echo /usr/bin/chromium)
+browser: $(ROOT)/tests/browser/node_modules/.kit-ready
+$(ROOT)/tests/browser/node_modules/.kit-ready: tests/browser/package.json tests/browser/package-lock.json
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    echo "setup: installing Debian's chromium for the browser test"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "setup: the browser test needs Chromium: install it, or set CHROMIUM=/path/to/chromium" >&2; exit 1; fi; \
+	fi
+	@cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 # --- Tests ---------------------------------------------------------------------------------------------
-test: setup test-java test-python
+test: setup browser test-java test-python
 
 test-java:
 	@mvn -B -ntp -f $(ROOT)/lib/pom.xml verify
 
-test-python: setup
-	@KIT_SMOKE=1 $(PY) -m pytest -q $(ROOT)/tests
+test-python: setup browser
+	@KIT_SMOKE=1 CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q $(ROOT)/tests
 
 # --- The phase run ---------------------------------------------------------------------------------------
 phase: setup

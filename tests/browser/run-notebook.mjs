@@ -1,0 +1,56 @@
+// Opens one notebook in a running JupyterLab, runs all its cells through the UI, and reports what a
+// learner would see, as one JSON line on stdout. tests/test_browser.py starts JupyterLab and asserts.
+//   node run-notebook.mjs BASE_URL TOKEN NOTEBOOK_PATH SCREENSHOT.png [TIMEOUT_S]
+import { chromium } from "playwright-core";
+
+const [base, token, notebook, screenshot, timeoutArg] = process.argv.slice(2);
+const timeoutMs = 1000 * Number(timeoutArg || 600);
+const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
+
+const browser = await chromium.launch({
+  executablePath: chromiumPath,
+  headless: true,
+  // This machine has no network but loopback: keep Chromium from calling home at every start.
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const report = { notebook, errors: [], dialogs: [], images: 0, cells: 0, executed: 0, kernel: "" };
+try {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.setDefaultTimeout(timeoutMs);
+  await page.goto(`${base}/lab/tree/${notebook}?token=${token}`);
+  await page.waitForSelector(".jp-Notebook .jp-Cell");
+  // The Java kernel is attached once the status bar names it (JJava reports no status before its first
+  // request, so the indicator says "Unknown" until then).
+  await page.waitForFunction(() => /Java/.test(document.querySelector("#jp-main-statusbar")?.textContent || ""));
+  await page.click(".lm-MenuBar-itemLabel:text-is('Run')");
+  await page.click("li.lm-Menu-item[data-command='runmenu:run-all']");
+  // Done when every code cell shows an execution count and none shows [*].
+  await page.waitForFunction(() => {
+    const prompts = [...document.querySelectorAll(".jp-CodeCell .jp-InputArea-prompt")];
+    return prompts.length > 0 && prompts.every((p) => /\[\d+\]/.test(p.textContent));
+  }, null, { timeout: timeoutMs, polling: 500 });
+  await page.waitForSelector(".jp-Notebook-ExecutionIndicator[data-status='idle']");
+  await page.waitForTimeout(500); // let the last outputs paint before the screenshot
+
+  Object.assign(report, await page.evaluate(() => {
+    const codeCells = document.querySelectorAll(".jp-CodeCell");
+    const executed = [...document.querySelectorAll(".jp-CodeCell .jp-InputArea-prompt")]
+      .filter((p) => /\[\d+\]/.test(p.textContent)).length;
+    // Error outputs and stderr streams both render with the stderr mime type.
+    const errors = [...document.querySelectorAll(
+      ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")]
+      .map((e) => e.textContent.trim().split("\n")[0].slice(0, 300));
+    const images = [...document.querySelectorAll(".jp-OutputArea-output img")]
+      .filter((img) => img.naturalWidth > 0 && img.getBoundingClientRect().width > 0).length;
+    const status = document.querySelector("#jp-main-statusbar")?.textContent || "";
+    const dialogs = [...document.querySelectorAll(".jp-Dialog")].map((d) => d.textContent.trim().slice(0, 300));
+    return { cells: codeCells.length, executed, errors, images, kernel: status, dialogs };
+  }));
+  await page.screenshot({ path: screenshot, fullPage: true });
+} catch (e) {
+  report.errors.push(`browser: ${String(e.message || e).split("\n")[0]}`);
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(report));
