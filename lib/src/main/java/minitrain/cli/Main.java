@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         description = "Phase 18 kit: corpus, n-gram baseline, MiniGPT training, checkpoints, drift, MLflow.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            CorpusCommand.class,
         })
 public final class Main implements Runnable {
 
