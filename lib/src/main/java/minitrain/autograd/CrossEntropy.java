@@ -1,0 +1,59 @@
+package minitrain.autograd;
+
+/**
+ * Cross-entropy from logits (B, T, V): the SUM over counted positions of -log softmax(logits)[target],
+ * divided by a normaliser the caller chooses. The training loop passes the number of real (non-pad)
+ * target tokens of the whole accumulated batch, so the loss is a per-token mean that does not depend on
+ * how much padding a batch has or how it is split into micro-batches.
+ */
+public final class CrossEntropy {
+
+    private CrossEntropy() {}
+
+    /**
+     * @param counted (B, T): true where the target is a real token (false for {@code <pad>} targets)
+     */
+    public static Tensor apply(Tensor logits, int[][] targets, boolean[][] counted, double normaliser) {
+        long[] s = logits.shape();
+        int bsz = (int) s[0], t = (int) s[1], v = (int) s[2];
+        double[] x = Nd.values(logits.data);
+        double[] lse = new double[bsz * t];
+        double total = 0;
+        for (int b = 0; b < bsz; b++) {
+            for (int i = 0; i < t; i++) {
+                int row = b * t + i;
+                if (!counted[b][i]) continue; // a pad target adds nothing to the loss
+                lse[row] = Softmax.logSumExp(x, row * v, v);
+                total += lse[row] - x[row * v + targets[b][i]];
+            }
+        }
+        return Tensor.of(Nd.array(new double[] {total / normaliser}), "cross_entropy", g -> {
+            double scale = g.getDouble(0) / normaliser;
+            double[] dx = new double[x.length];
+            for (int b = 0; b < bsz; b++) {
+                for (int i = 0; i < t; i++) {
+                    int row = b * t + i;
+                    if (!counted[b][i]) continue; // and receives no gradient
+                    for (int k = 0; k < v; k++) dx[row * v + k] = Math.exp(x[row * v + k] - lse[row]) * scale;
+                    dx[row * v + targets[b][i]] -= scale; // softmax - one-hot
+                }
+            }
+            logits.accumulate(Nd.array(dx, s));
+        }, logits);
+    }
+
+    /** log p(target) at every position (no graph): what the evaluation protocol sums. (B, T) */
+    public static double[][] logProbs(Tensor logits, int[][] targets) {
+        long[] s = logits.shape();
+        int bsz = (int) s[0], t = (int) s[1], v = (int) s[2];
+        double[] x = Nd.values(logits.data);
+        double[][] out = new double[bsz][t];
+        for (int b = 0; b < bsz; b++) {
+            for (int i = 0; i < t; i++) {
+                int row = b * t + i;
+                out[b][i] = x[row * v + targets[b][i]] - Softmax.logSumExp(x, row * v, v);
+            }
+        }
+        return out;
+    }
+}
