@@ -16,23 +16,21 @@ public final class AttentionMask {
         long[] s = scores.shape();
         int bsz = (int) s[0], heads = (int) s[1], t = (int) s[2];
         double[] v = Nd.values(scores.data);
-        boolean[] visible = visible(bsz, heads, t, keyIsReal);
-        for (int i = 0; i < v.length; i++) if (!visible[i]) v[i] = Double.NEGATIVE_INFINITY;
+        fillHidden(v, bsz, heads, t, keyIsReal, Double.NEGATIVE_INFINITY);
         return Tensor.of(Nd.array(v, s), "attention_mask", g -> {
             double[] gv = Nd.values(g);
-            for (int i = 0; i < gv.length; i++) if (!visible[i]) gv[i] = 0;
+            fillHidden(gv, bsz, heads, t, keyIsReal, 0.0); // no gradient reaches a hidden score
             scores.accumulate(Nd.array(gv, s));
         }, scores);
     }
 
-    /** visible[((b * H + h) * T + i) * T + j]: query i may attend to key j. */
-    static boolean[] visible(int bsz, int heads, int t, boolean[][] keyIsReal) {
-        boolean[] vis = new boolean[bsz * heads * t * t];
-        for (int b = 0; b < bsz; b++)
-            for (int h = 0; h < heads; h++)
-                for (int i = 0; i < t; i++)
-                    for (int j = 0; j <= i; j++) // causal: j <= i
-                        vis[((b * heads + h) * t + i) * t + j] = keyIsReal == null || keyIsReal[b][j];
-        return vis;
+    /** Writes {@code value} where query i may not see key j: j > i (the future) or key j is padding. */
+    static void fillHidden(double[] a, int bsz, int heads, int t, boolean[][] keyIsReal, double value) {
+        Nd.forRows(bsz * heads * t, row -> {
+            int b = row / (heads * t), i = row % t, o = row * t;
+            for (int j = 0; j < t; j++) {
+                if (j > i || (keyIsReal != null && !keyIsReal[b][j])) a[o + j] = value;
+            }
+        });
     }
 }

@@ -18,19 +18,23 @@ public final class Gelu {
 
     public static Tensor apply(Tensor x) {
         long[] shape = x.shape();
-        INDArray erf = Nd.zeros(shape);
-        Nd4j.getExecutioner().exec(new Erf(Nd.contiguous(x.data).mul(INV_SQRT2), erf));
-        double[] xv = Nd.values(x.data), cdf = Nd.values(erf), y = new double[xv.length];
+        double[] xv = Nd.values(x.data), cdf = new double[xv.length], y = new double[xv.length];
+        for (int i = 0; i < xv.length; i++) cdf[i] = xv[i] * INV_SQRT2;
+        INDArray erf = Nd.array(cdf, shape);
+        Nd4j.getExecutioner().exec(new Erf(erf, erf));   // in place: one array, native, all cores
+        erf.data().asNioDouble().get(cdf);
         for (int i = 0; i < xv.length; i++) {
             cdf[i] = 0.5 * (1 + cdf[i]);
             y[i] = xv[i] * cdf[i];
         }
         return Tensor.of(Nd.array(y, shape), "gelu", g -> {
             double[] gv = Nd.values(g), dx = new double[gv.length];
-            for (int i = 0; i < gv.length; i++) {
-                double pdf = Math.exp(-0.5 * xv[i] * xv[i]) * INV_SQRT_2PI;
-                dx[i] = gv[i] * (cdf[i] + xv[i] * pdf);
-            }
+            Nd.forRows(gv.length / 256 + 1, r -> {
+                for (int i = r * 256; i < Math.min(gv.length, (r + 1) * 256); i++) {
+                    double pdf = Math.exp(-0.5 * xv[i] * xv[i]) * INV_SQRT_2PI;
+                    dx[i] = gv[i] * (cdf[i] + xv[i] * pdf);
+                }
+            });
             x.accumulate(Nd.array(dx, shape));
         }, x);
     }

@@ -17,7 +17,7 @@ public final class LayerNorm {
         double[] xv = Nd.values(x.data), wv = Nd.values(w.data), bv = Nd.values(b.data);
         int rows = xv.length / c;
         double[] xhat = new double[xv.length], rstd = new double[rows], y = new double[xv.length];
-        for (int r = 0; r < rows; r++) {
+        Nd.forRows(rows, r -> {
             int o = r * c;
             double mean = 0;
             for (int k = 0; k < c; k++) mean += xv[o + k];
@@ -35,11 +35,11 @@ public final class LayerNorm {
                 xhat[o + k] = h;
                 y[o + k] = h * wv[k] + bv[k];
             }
-        }
+        });
         return Tensor.of(Nd.array(y, shape), "layernorm", g -> {
             double[] gv = Nd.values(g);
             double[] dx = new double[gv.length], dw = new double[c], db = new double[c];
-            for (int r = 0; r < rows; r++) {
+            Nd.forRows(rows, r -> {
                 int o = r * c;
                 // dxhat = g * w; dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))
                 double m1 = 0, m2 = 0;
@@ -47,13 +47,20 @@ public final class LayerNorm {
                     double dh = gv[o + k] * wv[k];
                     m1 += dh;
                     m2 += dh * xhat[o + k];
-                    dw[k] += gv[o + k] * xhat[o + k];
-                    db[k] += gv[o + k];
                 }
                 m1 /= c;
                 m2 /= c;
                 for (int k = 0; k < c; k++) {
                     dx[o + k] = rstd[r] * (gv[o + k] * wv[k] - m1 - xhat[o + k] * m2);
+                }
+            });
+            // The parameter gradients sum over rows: done in one thread, in row order, so the sum's
+            // rounding (and so every bit of the result) does not depend on how rows were split.
+            for (int r = 0; r < rows; r++) {
+                int o = r * c;
+                for (int k = 0; k < c; k++) {
+                    dw[k] += gv[o + k] * xhat[o + k];
+                    db[k] += gv[o + k];
                 }
             }
             x.accumulate(Nd.array(dx, shape));

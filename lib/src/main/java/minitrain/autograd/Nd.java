@@ -24,11 +24,23 @@ public final class Nd {
     /** A copy of the values in C order (a view is copied through dup first). */
     public static double[] values(INDArray a) {
         if (a.isView() || a.ordering() != 'c' || a.data().length() != a.length()) a = a.dup('c');
-        return a.data().asDouble();
+        double[] out = new double[(int) a.length()];
+        a.data().asNioDouble().get(out); // one bulk copy (element by element is ~20x slower)
+        return out;
     }
 
     public static INDArray array(double[] values, long... shape) {
-        return Nd4j.create(values, shape, 'c');
+        INDArray a = Nd4j.createUninitialized(DataType.DOUBLE, shape, 'c');
+        a.data().asNioDouble().put(values);
+        return a;
+    }
+
+    /**
+     * Runs {@code body} for rows 0..rows-1 on all cores. The fused kernels are row-independent (a softmax
+     * row, a LayerNorm row), so rows can be split between threads without changing a single bit.
+     */
+    public static void forRows(int rows, java.util.function.IntConsumer body) {
+        java.util.stream.IntStream.range(0, rows).parallel().forEach(body);
     }
 
     /** A contiguous C-ordered array with the same values (no copy when it already is one). */

@@ -13,25 +13,28 @@ public final class Softmax {
         int n = (int) shape[shape.length - 1];
         double[] v = Nd.values(x.data);
         double[] y = new double[v.length];
-        for (int o = 0; o < v.length; o += n) {
+        Nd.forRows(v.length / n, r -> {
+            int o = r * n;
             double max = Double.NEGATIVE_INFINITY;
             for (int k = 0; k < n; k++) max = Math.max(max, v[o + k]);
             double sum = 0;
             for (int k = 0; k < n; k++) {
+                if (v[o + k] == Double.NEGATIVE_INFINITY) continue; // masked: weight exactly 0, no exp
                 double e = Math.exp(v[o + k] - max);
                 y[o + k] = e;
                 sum += e;
             }
             double inv = 1 / sum;
             for (int k = 0; k < n; k++) y[o + k] *= inv;
-        }
+        });
         return Tensor.of(Nd.array(y, shape), "softmax", g -> {
             double[] gv = Nd.values(g), dx = new double[gv.length];
-            for (int o = 0; o < gv.length; o += n) {
+            Nd.forRows(gv.length / n, r -> {
+                int o = r * n;
                 double dot = 0; // dx = y * (g - sum(g * y))
                 for (int k = 0; k < n; k++) dot += gv[o + k] * y[o + k];
                 for (int k = 0; k < n; k++) dx[o + k] = y[o + k] * (gv[o + k] - dot);
-            }
+            });
             x.accumulate(Nd.array(dx, shape));
         }, x);
     }

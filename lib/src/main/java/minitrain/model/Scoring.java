@@ -1,0 +1,68 @@
+package minitrain.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import minitrain.autograd.CrossEntropy;
+import minitrain.autograd.Tensor;
+import minitrain.corpus.Protocol;
+import minitrain.corpus.Record;
+import minitrain.corpus.Vocab;
+
+/**
+ * MiniGPT under the shared evaluation protocol: in evaluation mode (no dropout, no graph), every token after
+ * {@code <bos>} predicted from its own record's prefix. Records are scored in padded batches; the causal and
+ * padding masks make each record's numbers the same as scoring it alone (a test checks it).
+ */
+public final class Scoring {
+
+    private Scoring() {}
+
+    /** The protocol's one-record view of the model. */
+    public static Protocol.Scorer scorer(MiniGPT model, int padId) {
+        return seq -> logProbs(model, List.of(seq), padId, 1).get(0);
+    }
+
+    /** log p(seq[i] | seq[0..i-1]) for i = 1..n-1 of every sequence, batch by batch. */
+    public static List<double[]> logProbs(MiniGPT model, List<int[]> seqs, int padId, int batchSize) {
+        List<double[]> out = new ArrayList<>(seqs.size());
+        for (int from = 0; from < seqs.size(); from += batchSize) {
+            List<int[]> chunk = seqs.subList(from, Math.min(seqs.size(), from + batchSize));
+            int t = 0;
+            for (int[] s : chunk) t = Math.max(t, s.length - 1);
+            int[][] idx = new int[chunk.size()][t], tgt = new int[chunk.size()][t];
+            boolean[][] real = new boolean[chunk.size()][t];
+            for (int b = 0; b < chunk.size(); b++) {
+                int[] s = chunk.get(b);
+                for (int i = 0; i < t; i++) {
+                    boolean in = i < s.length - 1;
+                    idx[b][i] = in ? s[i] : padId;
+                    tgt[b][i] = in ? s[i + 1] : padId;
+                    real[b][i] = in;
+                }
+            }
+            Tensor logits = model.evaluate(idx, real);
+            double[][] lp = CrossEntropy.logProbs(logits, tgt);
+            for (int b = 0; b < chunk.size(); b++) {
+                double[] row = new double[chunk.get(b).length - 1];
+                System.arraycopy(lp[b], 0, row, 0, row.length);
+                out.add(row);
+            }
+        }
+        return out;
+    }
+
+    /** The protocol's score of a split, computed in batches. */
+    public static Protocol.Score score(MiniGPT model, List<Record> records, Vocab vocab, int batchSize) {
+        List<int[]> seqs = new ArrayList<>();
+        for (Record r : records) seqs.add(Protocol.sequence(r, vocab));
+        double nll = 0;
+        long n = 0;
+        for (double[] row : logProbs(model, seqs, vocab.padId, batchSize)) {
+            for (double lp : row) {
+                nll -= lp;
+                n++;
+            }
+        }
+        return new Protocol.Score(nll, n);
+    }
+}
