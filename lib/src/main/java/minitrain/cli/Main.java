@@ -17,6 +17,10 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             CorpusCommand.class,
             BaselineCommand.class,
+            TrainCommand.class,
+            ResumeCommand.class,
+            EvalCommand.class,
+            InspectCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -24,6 +24,14 @@ public final class Scoring {
 
     /** log p(seq[i] | seq[0..i-1]) for i = 1..n-1 of every sequence, batch by batch. */
     public static List<double[]> logProbs(MiniGPT model, List<int[]> seqs, int padId, int batchSize) {
+        return logProbs(model, seqs, padId, batchSize, null);
+    }
+
+    /**
+     * With {@code dropout} null the model runs in evaluation mode, as the protocol requires. A generator
+     * runs it in training mode instead: the "evaluation without eval mode" experiment, noisy and pessimistic.
+     */
+    public static List<double[]> logProbs(MiniGPT model, List<int[]> seqs, int padId, int batchSize, minitrain.Rng dropout) {
         List<double[]> out = new ArrayList<>(seqs.size());
         for (int from = 0; from < seqs.size(); from += batchSize) {
             List<int[]> chunk = seqs.subList(from, Math.min(seqs.size(), from + batchSize));
@@ -40,7 +48,14 @@ public final class Scoring {
                     real[b][i] = in;
                 }
             }
-            Tensor logits = model.evaluate(idx, real);
+            Tensor logits;
+            if (dropout == null) {
+                logits = model.evaluate(idx, real);
+            } else {
+                try (var off = minitrain.autograd.Grad.off()) {
+                    logits = model.forward(idx, real, true, dropout);
+                }
+            }
             double[][] lp = CrossEntropy.logProbs(logits, tgt);
             for (int b = 0; b < chunk.size(); b++) {
                 double[] row = new double[chunk.get(b).length - 1];
@@ -53,11 +68,15 @@ public final class Scoring {
 
     /** The protocol's score of a split, computed in batches. */
     public static Protocol.Score score(MiniGPT model, List<Record> records, Vocab vocab, int batchSize) {
+        return score(model, records, vocab, batchSize, null);
+    }
+
+    public static Protocol.Score score(MiniGPT model, List<Record> records, Vocab vocab, int batchSize, minitrain.Rng dropout) {
         List<int[]> seqs = new ArrayList<>();
         for (Record r : records) seqs.add(Protocol.sequence(r, vocab));
         double nll = 0;
         long n = 0;
-        for (double[] row : logProbs(model, seqs, vocab.padId, batchSize)) {
+        for (double[] row : logProbs(model, seqs, vocab.padId, batchSize, dropout)) {
             for (double lp : row) {
                 nll -= lp;
                 n++;

@@ -1,0 +1,246 @@
+package minitrain.checkpoint;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import minitrain.Json;
+import minitrain.KitError;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The safetensors format, written by hand: 8 bytes little-endian header length N, N bytes of JSON header
+ * ({name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {string: string}}), then the tensors'
+ * bytes, little-endian, packed with no gaps. It is data only: reading it never runs code (unlike Java
+ * serialization or pickle), and every size in it is checked against the file before anything is allocated.
+ */
+public final class SafeTensors {
+
+    /** A header larger than this is refused before it is read (a hostile file cannot make us allocate). */
+    public static final long MAX_HEADER = 100L * 1024 * 1024;
+
+    /** What a file holds: tensors by name (fp64 arrays for F64) and the string metadata. */
+    public record Contents(Map<String, INDArray> tensors, Map<String, String> metadata, Map<String, Entry> entries) {}
+
+    /** One header entry as the file states it. */
+    public record Entry(String dtype, long[] shape, long begin, long end) {}
+
+    private static final Map<String, DataType> DTYPES = Map.of(
+            "F64", DataType.DOUBLE, "F32", DataType.FLOAT, "F16", DataType.HALF, "BF16", DataType.BFLOAT16,
+            "I64", DataType.LONG, "I32", DataType.INT);
+
+    private static final ObjectMapper STRICT = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private SafeTensors() {}
+
+    // ---- writing -------------------------------------------------------------------------------------
+
+    /**
+     * The file's bytes. Tensors are laid out in name order and the header's keys are sorted, so the same
+     * tensors and metadata always give the same bytes.
+     */
+    public static byte[] encode(Map<String, INDArray> tensors, Map<String, String> metadata) {
+        Map<String, INDArray> sorted = new TreeMap<>(tensors);
+        Map<String, Object> header = new TreeMap<>();
+        long offset = 0;
+        for (Map.Entry<String, INDArray> e : sorted.entrySet()) {
+            INDArray a = e.getValue();
+            long bytes = a.length() * a.dataType().width();
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("dtype", dtypeName(a.dataType(), e.getKey()));
+            entry.put("shape", a.shape());
+            entry.put("data_offsets", new long[] {offset, offset + bytes});
+            header.put(e.getKey(), entry);
+            offset += bytes;
+        }
+        if (!metadata.isEmpty()) header.put("__metadata__", new TreeMap<>(metadata));
+        byte[] json = Json.compact(header).getBytes(StandardCharsets.UTF_8);
+        int padded = (json.length + 7) / 8 * 8; // spaces to 8-byte alignment, as the reference writer does
+        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(8 + padded + offset)).order(ByteOrder.LITTLE_ENDIAN);
+        out.putLong(padded);
+        out.put(json);
+        for (int i = json.length; i < padded; i++) out.put((byte) ' ');
+        for (INDArray a : sorted.values()) {
+            INDArray c = a.isView() || a.ordering() != 'c' ? a.dup('c') : a;
+            ByteBuffer src = c.data().asNio().duplicate().order(ByteOrder.nativeOrder());
+            src.limit((int) (c.length() * c.dataType().width()));
+            if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+                out.put(src);
+            } else {
+                throw new KitError("writing safetensors on a big-endian machine is not supported");
+            }
+        }
+        return out.array();
+    }
+
+    /** Writes atomically: a temporary file in the same folder, fsync, rename over the target, fsync the folder. */
+    public static void write(Path file, Map<String, INDArray> tensors, Map<String, String> metadata) {
+        AtomicFiles.write(file, encode(tensors, metadata));
+    }
+
+    private static String dtypeName(DataType t, String name) {
+        for (Map.Entry<String, DataType> e : DTYPES.entrySet()) if (e.getValue() == t) return e.getKey();
+        throw new KitError("tensor " + name + " has a data type safetensors cannot store here: " + t);
+    }
+
+    // ---- reading -------------------------------------------------------------------------------------
+
+    public static Contents read(Path file) {
+        ByteBuffer bytes;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size > Integer.MAX_VALUE) throw KitError.in(file, "file of " + size + " bytes is larger than 2 GB");
+            bytes = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+        } catch (IOException e) {
+            throw KitError.in(file, "cannot read: " + e.getMessage());
+        }
+        return decode(bytes, file.toString());
+    }
+
+    /** Parses and checks a whole file held in {@code bytes}; {@code source} names it in errors. */
+    public static Contents decode(ByteBuffer bytes, String source) {
+        ByteBuffer b = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        long size = b.remaining();
+        if (size < 8) throw err(source, "file of " + size + " bytes is too short for a safetensors header");
+        long n = b.getLong(0);
+        if (n < 2 || n > MAX_HEADER) throw err(source, "header length " + Long.toUnsignedString(n) + " is outside 2.." + MAX_HEADER);
+        if (n > size - 8) throw err(source, "header length " + n + " runs past the end of the file (" + size + " bytes)");
+        byte[] headerBytes = new byte[(int) n];
+        b.position(8);
+        b.get(headerBytes);
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(headerBytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw err(source, "header is not valid UTF-8");
+        }
+        JsonNode header;
+        try {
+            header = STRICT.readTree(text);
+        } catch (IOException e) {
+            throw err(source, "header is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (header == null || !header.isObject()) throw err(source, "header is not a JSON object");
+        long dataStart = 8 + n, dataSize = size - dataStart;
+        Map<String, String> metadata = new LinkedHashMap<>();
+        Map<String, Entry> entries = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            if (f.getKey().equals("__metadata__")) {
+                if (!f.getValue().isObject()) throw err(source, "__metadata__ is not an object");
+                for (Iterator<Map.Entry<String, JsonNode>> m = f.getValue().fields(); m.hasNext(); ) {
+                    Map.Entry<String, JsonNode> kv = m.next();
+                    if (!kv.getValue().isTextual()) throw err(source, "metadata value of \"" + kv.getKey() + "\" is not a string");
+                    metadata.put(kv.getKey(), kv.getValue().asText());
+                }
+            } else {
+                entries.put(f.getKey(), entry(source, f.getKey(), f.getValue()));
+            }
+        }
+        checkLayout(source, entries, dataSize);
+        Map<String, INDArray> tensors = new LinkedHashMap<>();
+        for (Map.Entry<String, Entry> e : entries.entrySet()) {
+            Entry en = e.getValue();
+            DataType t = DTYPES.get(en.dtype());
+            INDArray a = Nd4j.createUninitialized(t, en.shape().length == 0 ? new long[0] : en.shape(), 'c');
+            ByteBuffer src = b.duplicate();
+            src.position((int) (dataStart + en.begin()));
+            src.limit((int) (dataStart + en.end()));
+            ByteBuffer dst = a.data().asNio().duplicate();
+            dst.put(src); // little-endian on disk and in memory (x86 and ARM)
+            tensors.put(e.getKey(), a);
+        }
+        return new Contents(tensors, metadata, entries);
+    }
+
+    private static Entry entry(String source, String name, JsonNode o) {
+        String where = "tensor " + name + ": ";
+        if (!o.isObject()) throw err(source, where + "header entry is not an object");
+        JsonNode dtype = o.get("dtype"), shape = o.get("shape"), offsets = o.get("data_offsets");
+        if (dtype == null || shape == null || offsets == null) throw err(source, where + "needs dtype, shape and data_offsets");
+        if (!dtype.isTextual() || !DTYPES.containsKey(dtype.asText())) throw err(source, where + "unknown dtype " + dtype);
+        if (!shape.isArray()) throw err(source, where + "shape is not a list");
+        long[] dims = new long[shape.size()];
+        long elements = 1;
+        for (int i = 0; i < dims.length; i++) {
+            JsonNode d = shape.get(i);
+            if (!d.isIntegralNumber() || !d.canConvertToLong() || d.asLong() < 0) throw err(source, where + "bad dimension " + d);
+            dims[i] = d.asLong();
+            try {
+                elements = Math.multiplyExact(elements, dims[i]);
+            } catch (ArithmeticException e) {
+                throw err(source, where + "shape " + shape + " overflows");
+            }
+        }
+        if (!offsets.isArray() || offsets.size() != 2 || !offsets.get(0).canConvertToLong() || !offsets.get(1).canConvertToLong()
+                || !offsets.get(0).isIntegralNumber() || !offsets.get(1).isIntegralNumber()) {
+            throw err(source, where + "data_offsets must be two integers");
+        }
+        long begin = offsets.get(0).asLong(), end = offsets.get(1).asLong();
+        if (begin < 0 || end < begin) throw err(source, where + "data_offsets [" + begin + ", " + end + "] are not a range");
+        long width = DTYPES.get(dtype.asText()).width();
+        long expected;
+        try {
+            expected = Math.multiplyExact(elements, width);
+        } catch (ArithmeticException e) {
+            throw err(source, where + "shape " + shape + " overflows");
+        }
+        if (end - begin != expected) {
+            throw err(source, where + "shape " + shape + " x " + dtype.asText() + " needs " + expected + " bytes, data_offsets give " + (end - begin));
+        }
+        return new Entry(dtype.asText(), dims, begin, end);
+    }
+
+    /** The byte ranges must tile the data section exactly: in bounds, no overlap, no hole, nothing after. */
+    private static void checkLayout(String source, Map<String, Entry> entries, long dataSize) {
+        List<Map.Entry<String, Entry>> byStart = new ArrayList<>(entries.entrySet());
+        byStart.sort((x, y) -> Long.compare(x.getValue().begin(), y.getValue().begin()));
+        long expect = 0;
+        for (Map.Entry<String, Entry> e : byStart) {
+            Entry en = e.getValue();
+            if (en.end() > dataSize) throw err(source, "tensor " + e.getKey() + ": data_offsets end " + en.end() + " is past the data (" + dataSize + " bytes)");
+            if (en.begin() < expect) throw err(source, "tensor " + e.getKey() + ": data_offsets overlap the previous tensor");
+            if (en.begin() > expect) throw err(source, "tensor " + e.getKey() + ": a hole of " + (en.begin() - expect) + " bytes before it");
+            expect = en.end();
+        }
+        if (expect != dataSize) throw err(source, (dataSize - expect) + " bytes after the last tensor belong to none");
+    }
+
+    private static KitError err(String source, String message) {
+        return new KitError(source + ": " + message);
+    }
+
+    /** Checks names and shapes against what a model needs; lists every problem in one line. */
+    public static void expectShapes(String source, Map<String, INDArray> tensors, Map<String, long[]> expected) {
+        for (Map.Entry<String, long[]> e : expected.entrySet()) {
+            INDArray a = tensors.get(e.getKey());
+            if (a == null) throw err(source, "missing tensor " + e.getKey());
+            if (!Arrays.equals(a.shape(), e.getValue())) {
+                throw err(source, "tensor " + e.getKey() + " has shape " + Arrays.toString(a.shape()) + ", expected " + Arrays.toString(e.getValue()));
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package minitrain.train;
+
+import java.util.Map;
+import minitrain.autograd.Nd;
+import minitrain.autograd.Tensor;
+
+/** The global gradient norm, clipping to a limit, and the first non-finite gradient. */
+public final class GradClip {
+
+    private GradClip() {}
+
+    /** sqrt of the sum of every gradient element squared, summed in parameter order (deterministic). */
+    public static double norm(Map<String, Tensor> params) {
+        double s = 0;
+        for (Tensor p : params.values()) {
+            if (p.grad == null) continue;
+            for (double g : Nd.values(p.grad)) s += g * g;
+        }
+        return Math.sqrt(s);
+    }
+
+    /**
+     * Scales all gradients by max / norm when the norm exceeds max (PyTorch's clip_grad_norm_): one rare
+     * huge gradient can then move the weights no further than an ordinary one. Returns the norm before.
+     */
+    public static double clip(Map<String, Tensor> params, double max) {
+        double n = norm(params);
+        if (max > 0 && n > max) {
+            double scale = max / (n + 1e-6);
+            for (Tensor p : params.values()) if (p.grad != null) p.grad.muli(scale);
+        }
+        return n;
+    }
+
+    /** The name of the first parameter (in order) whose gradient holds a NaN or an infinity, else null. */
+    public static String firstNonFinite(Map<String, Tensor> params) {
+        for (Map.Entry<String, Tensor> e : params.entrySet()) {
+            if (e.getValue().grad == null) continue;
+            for (double g : Nd.values(e.getValue().grad)) if (!Double.isFinite(g)) return e.getKey();
+        }
+        return null;
+    }
+}
