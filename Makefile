@@ -13,7 +13,7 @@ MVN := mvn -B -q -ntp -f $(ROOT)/lib/pom.xml
 JAR := $(ROOT)/lib/target/jars/minitrain.jar
 LIB_SOURCES := $(shell find $(ROOT)/lib/src/main $(ROOT)/lib/pom.xml -type f 2>/dev/null)
 
-.PHONY: setup venv kernel lib browser test test-java test-python phase lab mlflow lock clean help
+.PHONY: setup venv kernel lib browser test test-java test-python mutation phase lab mlflow lock clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -68,8 +68,13 @@ test-java:
 test-python: setup browser
 	@KIT_SMOKE=1 CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q $(ROOT)/tests
 
+# Mutation testing of the training loop's pieces (PIT); report in lib/target/pit-reports/index.html.
+mutation: setup
+	@mvn -B -ntp -f $(ROOT)/lib/pom.xml test-compile org.pitest:pitest-maven:mutationCoverage
+
 # --- The phase run ---------------------------------------------------------------------------------------
 phase: setup
+	@bin/minitrain baseline
 	@$(PY) bin/notebooks run --out experiments/notebooks notebooks/lab
 
 # --- Interactive ----------------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ public final class Checkpoint {
         meta.put("data_position", Integer.toString(r.dataOrder().position()));
         meta.put("data_epoch_rng", Long.toString(r.dataOrder().epochStartState()));
         meta.put("dropout_rng", Long.toString(r.dropoutRng().state()));
+        meta.put("train_seconds", Double.toString(r.seconds()));
         meta.put("schedule", Json.compact(Map.of("lr", r.schedule.peak(), "min_lr", r.schedule.min(),
                 "warmup_steps", r.schedule.warmup(), "max_steps", r.schedule.maxSteps())));
         meta.put("train_config", Json.compact(r.config.toMap()));
@@ -102,6 +103,7 @@ public final class Checkpoint {
         TrainingRun r = TrainingRun.resume(config, switches, corpus, m, data, dropout, number(meta, "step", where),
                 file.toAbsolutePath().getParent());
         r.optimizer.restore(number(meta, "optimizer_step", where), first, second);
+        r.restoreSeconds(Double.parseDouble(meta.getOrDefault("train_seconds", "0")));
         return r;
     }
 

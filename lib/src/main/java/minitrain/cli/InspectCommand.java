@@ -14,16 +14,29 @@ public final class InspectCommand implements Runnable {
     @Parameters(paramLabel = "FILE")
     Path file;
 
+    @picocli.CommandLine.Option(names = "--sha256", description = "Also print the sha256 of each tensor's bytes as loaded.")
+    boolean digests;
+
     @Override
     public void run() {
         SafeTensors.Contents c = SafeTensors.read(file);
         long bytes = 0;
         for (Map.Entry<String, SafeTensors.Entry> e : c.entries().entrySet()) {
             SafeTensors.Entry en = e.getValue();
-            System.out.printf("%-45s %-5s %s%n", e.getKey(), en.dtype(), Arrays.toString(en.shape()));
+            System.out.printf("%-45s %-5s %s%s%n", e.getKey(), en.dtype(), Arrays.toString(en.shape()),
+                    digests ? "  sha256=" + digest(c.tensors().get(e.getKey())) : "");
             bytes += en.end() - en.begin();
         }
         System.out.printf("%d tensors, %d bytes of data%n", c.entries().size(), bytes);
         c.metadata().forEach((k, v) -> System.out.printf("metadata %s = %s%n", k, v.length() > 200 ? v.substring(0, 200) + "..." : v));
+    }
+
+    /** sha256 of the tensor's values as little-endian bytes: what it holds after loading, not the file's bytes. */
+    static String digest(org.nd4j.linalg.api.ndarray.INDArray a) {
+        java.nio.ByteBuffer b = a.data().asNio().duplicate();
+        b.limit((int) (a.length() * a.dataType().width()));
+        byte[] bytes = new byte[b.remaining()];
+        b.get(bytes);
+        return minitrain.corpus.Corpus.sha256(bytes);
     }
 }

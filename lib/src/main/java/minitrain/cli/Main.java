@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             ResumeCommand.class,
             EvalCommand.class,
             InspectCommand.class,
+            DriftCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -79,7 +79,8 @@ public final class TrainCommand implements Runnable {
         System.out.printf("minitrain: %d parameters, steps %d..%d, run folder %s%n", r.model.parameterCount(),
                 firstStep, r.config.maxSteps(), r.runDir);
         TrainingLoop.run(r, new Progress(r.config.maxSteps(), firstStep));
-        double trainSeconds = (System.nanoTime() - t0) / 1e9;
+        double sessionSeconds = (System.nanoTime() - t0) / 1e9;
+        double trainSeconds = r.seconds(); // every session of this run, resumes included
         double dev = Math.exp(r.loss(Split.DEV)), val = Math.exp(r.loss(Split.VAL));
         Path root = Kit.root();
         Path baselineFile = root.resolve("experiments/14-ngram/baseline.json");
@@ -101,7 +102,8 @@ public final class TrainCommand implements Runnable {
         m.put("metrics", metrics);
         Map<String, Object> timings = new LinkedHashMap<>();
         timings.put("wall_s", trainSeconds);
-        timings.put("ms_per_step", 1000 * trainSeconds / Math.max(1, r.step() - firstStep));
+        timings.put("ms_per_step", 1000 * trainSeconds / Math.max(1, r.step()));
+        timings.put("last_session_s", sessionSeconds);
         m.put("timings", timings);
         m.put("environment", Environment.describe());
         m.put("run_dir", root.relativize(r.runDir.toAbsolutePath()).toString());

@@ -27,6 +27,7 @@ public final class TrainingLoop {
         while (r.step < c.maxSteps()) {
             // Learning rate from the step alone: resuming needs nothing else. Without warmup the first
             // steps, taken with Adam's moments still near zero, jump far and can diverge.
+            long stepStart = System.nanoTime();
             double lr = r.schedule.lr(r.step);
             // Dev loss in evaluation mode (no dropout, no graph): with dropout on it is noisy and too high.
             Double dev = r.step % c.evalEvery() == 0 ? r.loss(Split.DEV) : null;
@@ -60,6 +61,7 @@ public final class TrainingLoop {
             r.optimizer.step(lr);
             r.step++;
             double tokensPerS = tokens / ((System.nanoTime() - t0) / 1e9);
+            r.seconds += (System.nanoTime() - stepStart) / 1e9;
             if (r.metrics != null) r.metrics.append(r.step - 1, lr, loss, dev, norm, tokensPerS);
             listener.step(r.step - 1, lr, loss, dev, norm, tokensPerS);
             // A checkpoint every ckpt_every steps and at the end: a crash loses at most ckpt_every steps.

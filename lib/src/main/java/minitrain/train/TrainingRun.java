@@ -35,6 +35,8 @@ public final class TrainingRun {
     Rng dropout;
     int step;
     MetricsLog metrics;
+    /** Seconds spent in the loop so far, across resumes (stored in checkpoints), for honest timings. */
+    double seconds;
 
     TrainingRun(TrainConfig config, Switches switches, Corpus corpus, MiniGPT model, DataOrder data, Rng dropout,
                 int step, Path runDir) {
@@ -75,6 +77,14 @@ public final class TrainingRun {
 
     public int step() {
         return step;
+    }
+
+    public double seconds() {
+        return seconds;
+    }
+
+    public void restoreSeconds(double s) {
+        seconds = s;
     }
 
     public DataOrder dataOrder() {

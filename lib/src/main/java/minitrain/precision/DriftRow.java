@@ -1,0 +1,32 @@
+package minitrain.precision;
+
+/**
+ * How far one layer's output moved when the forward pass ran in a lower precision.
+ *
+ * @param maxAbs    largest |low - fp64| over the layer's values
+ * @param relRms    ||low - fp64||_2 / ||fp64||_2
+ * @param overflows values finite in fp64 that became infinite
+ * @param flushes   values nonzero in fp64 that became exactly zero
+ */
+public record DriftRow(String precision, String layer, double maxAbs, double relRms, long overflows, long flushes) {
+
+    public static final String CSV_HEADER = "precision,layer,max_abs_err,rel_rms_err,overflows,flushes_to_zero";
+
+    public static DriftRow compare(String precision, String layer, double[] ref, double[] low) {
+        double maxAbs = 0, diff = 0, norm = 0;
+        long overflows = 0, flushes = 0;
+        for (int i = 0; i < ref.length; i++) {
+            if (Double.isFinite(ref[i]) && Double.isInfinite(low[i])) { overflows++; continue; }
+            if (ref[i] != 0 && low[i] == 0) flushes++;
+            double d = low[i] - ref[i];
+            maxAbs = Math.max(maxAbs, Math.abs(d));
+            diff += d * d;
+            norm += ref[i] * ref[i];
+        }
+        return new DriftRow(precision, layer, maxAbs, norm == 0 ? 0 : Math.sqrt(diff / norm), overflows, flushes);
+    }
+
+    public String csv() {
+        return precision + "," + layer + "," + maxAbs + "," + relRms + "," + overflows + "," + flushes;
+    }
+}

@@ -1,0 +1,50 @@
+package minitrain.precision;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import minitrain.Rng;
+import minitrain.autograd.Nd;
+import minitrain.corpus.Corpus;
+import minitrain.corpus.Split;
+import minitrain.model.GPTConfig;
+import minitrain.model.MiniGPT;
+import minitrain.plot.Charts;
+import minitrain.plot.DriftChart;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DriftTest {
+
+    @Test
+    void rowMetricsByHand() {
+        DriftRow r = DriftRow.compare("fp16", "x", new double[] {3, 4, 1e-9, 7e4}, new double[] {3, 4.5, 0, Double.POSITIVE_INFINITY});
+        assertEquals(0.5, r.maxAbs(), 0);               // the infinity is counted as an overflow, not an error
+        assertEquals(1, r.overflows());
+        assertEquals(1, r.flushes());
+        // diff^2 = 0 + 0.25 + 1e-18; norm^2 = 9 + 16 + 1e-18
+        assertEquals(Math.sqrt((0.25 + 1e-18) / (25 + 1e-18)), r.relRms(), 1e-15);
+    }
+
+    @Test
+    void everyLayerIsMeasuredAndTheModelIsLeftUnchanged(@TempDir Path tmp) throws Exception {
+        Corpus corpus = Corpus.load(Path.of("..", "corpus").toAbsolutePath().normalize());
+        MiniGPT m = new MiniGPT(new GPTConfig(2, 2, 16, 64, corpus.vocab().size(), 0.0), new Rng(3));
+        double[] before = Nd.values(m.parameters().get("transformer.wte.weight").data);
+        Drift.Result r = Drift.measure(m, corpus.vocab(), corpus.records(Split.VAL).subList(0, 16));
+        assertArrayEquals(before, Nd.values(m.parameters().get("transformer.wte.weight").data), 0.0);
+        List<String> layers = r.rows().stream().filter(x -> x.precision().equals("fp16")).map(DriftRow::layer).toList();
+        assertEquals(List.of("embeddings", "h.0.attn", "h.0.mlp", "h.0.residual", "h.1.attn", "h.1.mlp", "h.1.residual",
+                "ln_f", "logits"), layers);
+        DriftRow fp16 = r.rows().get(0), bf16 = r.rows().get(layers.size());
+        assertEquals("bf16", bf16.precision());
+        // bf16 keeps 8 significant bits, fp16 11: about 8x the relative error on the same values.
+        assertTrue(bf16.relRms() > 3 * fp16.relRms(), bf16 + " vs " + fp16);
+        assertTrue(fp16.relRms() > 0 && fp16.relRms() < 1e-3);
+        assertEquals(3, r.loss().size());
+        Path png = Charts.save(DriftChart.of(r.rows()), tmp.resolve("drift"));
+        assertTrue(Files.size(png) > 1000 && Files.size(tmp.resolve("drift.svg")) > 1000);
+    }
+}
