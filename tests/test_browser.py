@@ -21,7 +21,7 @@ from conftest import ROOT
 
 BROWSER = ROOT / "tests" / "browser"
 SHOTS = ROOT / "experiments" / "browser"
-NOTEBOOKS = ["theory/00-motivation.ipynb"]
+NOTEBOOKS = ["theory/00-motivation.ipynb", "lab/00-batch-and-mask.ipynb"]
 
 
 def free_port():
@@ -39,6 +39,7 @@ def jupyterlab(tmp_path_factory):
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", "--ip", "127.0.0.1",
          f"--port={port}", f"--IdentityProvider.token={token}", f"--notebook-dir={ROOT / 'notebooks'}",
+         f"--LabApp.workspaces_dir={runtime / 'workspaces'}", f"--LabApp.user_settings_dir={runtime / 'settings'}",
          "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
          *(["--allow-root"] if os.geteuid() == 0 else [])],
         stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)

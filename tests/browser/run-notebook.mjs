@@ -18,8 +18,10 @@ const report = { notebook, errors: [], dialogs: [], images: 0, cells: 0, execute
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   page.setDefaultTimeout(timeoutMs);
-  await page.goto(`${base}/lab/tree/${notebook}?token=${token}`);
-  await page.waitForSelector(".jp-Notebook .jp-Cell");
+  // A workspace of its own, reset: no tab restored from an earlier session can hide this notebook.
+  const workspace = "kit-" + notebook.replace(/[^a-z0-9]/gi, "-");
+  await page.goto(`${base}/lab/workspaces/${workspace}/tree/${notebook}?reset&token=${token}`);
+  await page.waitForSelector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell");
   // The Java kernel is attached once the status bar names it (JJava reports no status before its first
   // request, so the indicator says "Unknown" until then).
   await page.waitForFunction(() => /Java/.test(document.querySelector("#jp-main-statusbar")?.textContent || ""));
@@ -27,26 +29,32 @@ try {
   await page.click("li.lm-Menu-item[data-command='runmenu:run-all']");
   // Done when every code cell shows an execution count and none shows [*].
   await page.waitForFunction(() => {
-    const prompts = [...document.querySelectorAll(".jp-CodeCell .jp-InputArea-prompt")];
+    const panel = document.querySelector(".jp-NotebookPanel:not(.lm-mod-hidden)");
+    const prompts = [...panel.querySelectorAll(".jp-CodeCell .jp-InputArea-prompt")];
     return prompts.length > 0 && prompts.every((p) => /\[\d+\]/.test(p.textContent));
   }, null, { timeout: timeoutMs, polling: 500 });
   await page.waitForSelector(".jp-Notebook-ExecutionIndicator[data-status='idle']");
   await page.waitForTimeout(500); // let the last outputs paint before the screenshot
 
   Object.assign(report, await page.evaluate(() => {
-    const codeCells = document.querySelectorAll(".jp-CodeCell");
-    const executed = [...document.querySelectorAll(".jp-CodeCell .jp-InputArea-prompt")]
+    const panel = document.querySelector(".jp-NotebookPanel:not(.lm-mod-hidden)");
+    const codeCells = panel.querySelectorAll(".jp-CodeCell");
+    const executed = [...panel.querySelectorAll(".jp-CodeCell .jp-InputArea-prompt")]
       .filter((p) => /\[\d+\]/.test(p.textContent)).length;
     // Error outputs and stderr streams both render with the stderr mime type.
-    const errors = [...document.querySelectorAll(
+    const errors = [...panel.querySelectorAll(
       ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")]
       .map((e) => e.textContent.trim().split("\n")[0].slice(0, 300));
-    const images = [...document.querySelectorAll(".jp-OutputArea-output img")]
+    const images = [...panel.querySelectorAll(".jp-OutputArea-output img")]
       .filter((img) => img.naturalWidth > 0 && img.getBoundingClientRect().width > 0).length;
     const status = document.querySelector("#jp-main-statusbar")?.textContent || "";
     const dialogs = [...document.querySelectorAll(".jp-Dialog")].map((d) => d.textContent.trim().slice(0, 300));
     return { cells: codeCells.length, executed, errors, images, kernel: status, dialogs };
   }));
+  // Show the first plot in the screenshot when there is one (it is what a learner looks for).
+  await page.evaluate(() => document.querySelector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output img")
+    ?.scrollIntoView({ block: "center" }));
+  await page.waitForTimeout(300);
   await page.screenshot({ path: screenshot, fullPage: true });
 } catch (e) {
   report.errors.push(`browser: ${String(e.message || e).split("\n")[0]}`);

@@ -46,7 +46,6 @@ public final class Checkpoint {
         meta.put("data_position", Integer.toString(r.dataOrder().position()));
         meta.put("data_epoch_rng", Long.toString(r.dataOrder().epochStartState()));
         meta.put("dropout_rng", Long.toString(r.dropoutRng().state()));
-        meta.put("train_seconds", Double.toString(r.seconds()));
         meta.put("schedule", Json.compact(Map.of("lr", r.schedule.peak(), "min_lr", r.schedule.min(),
                 "warmup_steps", r.schedule.warmup(), "max_steps", r.schedule.maxSteps())));
         meta.put("train_config", Json.compact(r.config.toMap()));
@@ -57,6 +56,9 @@ public final class Checkpoint {
         meta.put("pad_id", Integer.toString(r.vocab.padId));
         meta.put("corpus_sha256", r.corpus.sha256());
         SafeTensors.write(fileFor(r.runDir, r.step()), tensors, meta);
+        // Time spent is not state (it differs from machine to machine), so it lives beside the checkpoint:
+        // the checkpoint itself stays byte-identical between a run and its resumed copy.
+        AtomicFiles.writeString(r.runDir.resolve(String.format("ckpt-%06d.seconds", r.step())), r.seconds() + "\n");
     }
 
     /** The checkpoint with the highest step in {@code runDir}, or null when there is none. */
@@ -103,7 +105,12 @@ public final class Checkpoint {
         TrainingRun r = TrainingRun.resume(config, switches, corpus, m, data, dropout, number(meta, "step", where),
                 file.toAbsolutePath().getParent());
         r.optimizer.restore(number(meta, "optimizer_step", where), first, second);
-        r.restoreSeconds(Double.parseDouble(meta.getOrDefault("train_seconds", "0")));
+        Path seconds = file.resolveSibling(file.getFileName().toString().replace(".safetensors", ".seconds"));
+        try {
+            r.restoreSeconds(Files.exists(seconds) ? Double.parseDouble(Files.readString(seconds).trim()) : 0);
+        } catch (IOException | NumberFormatException e) {
+            r.restoreSeconds(0); // only the reported timing is affected, never the training
+        }
         return r;
     }
 

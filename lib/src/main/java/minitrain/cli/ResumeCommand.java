@@ -37,6 +37,6 @@ public final class ResumeCommand implements Runnable {
         if (r.step() >= r.config.maxSteps()) {
             System.out.println("minitrain: " + dir + " already finished at step " + r.step() + "; publishing it");
         }
-        TrainCommand.trainAndPublish(r, Path.of(run.path("models").asText(Kit.root().resolve("models").toString())));
+        TrainCommand.trainAndPublish(r, Kit.root().resolve(run.path("models").asText("models")));
     }
 }

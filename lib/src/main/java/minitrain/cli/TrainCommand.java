@@ -66,10 +66,12 @@ public final class TrainCommand implements Runnable {
         run.put("config", c.toMap());
         run.put("corpus", "corpus");
         run.put("corpus_sha256", corpus.sha256());
-        run.put("models", (models != null ? models : root.resolve("models")).toAbsolutePath().toString());
+        // Relative to the kit when inside it, so a run folder names no machine-specific path.
+        Path modelsDir = (models != null ? models : root.resolve("models")).toAbsolutePath().normalize();
+        run.put("models", modelsDir.startsWith(root) ? root.relativize(modelsDir).toString() : modelsDir.toString());
         AtomicFiles.writeString(dir.resolve("run.json"), Json.pretty(run));
         TrainingRun r = TrainingRun.start(c, Switches.ALL_ON, corpus, dir);
-        trainAndPublish(r, Path.of((String) run.get("models")));
+        trainAndPublish(r, modelsDir);
     }
 
     /** The loop with a progress display, then the final evaluation, publication and comparison. */

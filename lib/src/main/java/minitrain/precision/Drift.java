@@ -56,7 +56,7 @@ public final class Drift {
                 model.load(rounded, "drift");
                 Tensor logits = forward(model, b, (name, v) -> {
                     INDArray low = round(v, f.getValue());
-                    rows.add(DriftRow.compare(f.getKey(), name, ref.get(name), Nd.values(low)));
+                    rows.add(DriftRow.compare(f.getKey(), name, ref.get(name), Nd.values(low), f.getValue()));
                     return low;
                 });
                 loss.put(f.getKey(), lossAndPpl(logits, b));

@@ -6,18 +6,21 @@ package minitrain.precision;
  * @param maxAbs    largest |low - fp64| over the layer's values
  * @param relRms    ||low - fp64||_2 / ||fp64||_2
  * @param overflows values finite in fp64 that became infinite
- * @param flushes   values nonzero in fp64 that became exactly zero
+ * @param flushes   values nonzero in fp64 that the format itself rounds to zero (underflow). A value that
+ *                  only reaches zero because rounded inputs cancelled (a + b with a = -b after rounding) is
+ *                  drift, not a flush, and is counted in the errors instead.
  */
 public record DriftRow(String precision, String layer, double maxAbs, double relRms, long overflows, long flushes) {
 
     public static final String CSV_HEADER = "precision,layer,max_abs_err,rel_rms_err,overflows,flushes_to_zero";
 
-    public static DriftRow compare(String precision, String layer, double[] ref, double[] low) {
+    public static DriftRow compare(String precision, String layer, double[] ref, double[] low,
+                                   java.util.function.DoubleUnaryOperator round) {
         double maxAbs = 0, diff = 0, norm = 0;
         long overflows = 0, flushes = 0;
         for (int i = 0; i < ref.length; i++) {
             if (Double.isFinite(ref[i]) && Double.isInfinite(low[i])) { overflows++; continue; }
-            if (ref[i] != 0 && low[i] == 0) flushes++;
+            if (ref[i] != 0 && round.applyAsDouble(ref[i]) == 0) flushes++;
             double d = low[i] - ref[i];
             maxAbs = Math.max(maxAbs, Math.abs(d));
             diff += d * d;
