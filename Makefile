@@ -78,8 +78,10 @@ phase: setup
 	@$(PY) bin/notebooks run --out experiments/notebooks notebooks/lab
 
 # --- Interactive ----------------------------------------------------------------------------------------
+# JupyterLab prints its URL with the token; one Ctrl-C stops it and its kernels (no confirmation prompt).
 lab: setup
-	@$(VENV)/bin/jupyter lab --ip 127.0.0.1 --no-browser --notebook-dir $(ROOT)/notebooks
+	@$(VENV)/bin/jupyter lab --ip 127.0.0.1 --no-browser --notebook-dir $(ROOT)/notebooks \
+	  --ServerApp.answer_yes=True $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 # --- Maintenance ----------------------------------------------------------------------------------------
 # Re-resolve every Python dependency from environment.yml's pins and write the lock anew.
