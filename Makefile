@@ -73,15 +73,25 @@ mutation: setup
 	@mvn -B -ntp -f $(ROOT)/lib/pom.xml test-compile org.pitest:pitest-maven:mutationCoverage
 
 # --- The phase run ---------------------------------------------------------------------------------------
+# The labs log to MLflow: a local server is started for the run (unless MLFLOW_TRACKING_URI points to
+# one) and stopped when the run ends, whatever happens.
 phase: setup
 	@bin/minitrain baseline
-	@$(PY) bin/notebooks run --out experiments/notebooks notebooks/lab
+	@started=""; if [ -z "$${MLFLOW_TRACKING_URI:-}" ]; then bin/mlflow-server start >/dev/null && started=1; fi; \
+	 trap '[ -n "$$started" ] && bin/mlflow-server stop' EXIT; \
+	 $(PY) bin/notebooks run --out experiments/notebooks notebooks/lab
 
 # --- Interactive ----------------------------------------------------------------------------------------
 # JupyterLab prints its URL with the token; one Ctrl-C stops it and its kernels (no confirmation prompt).
 lab: setup
-	@$(VENV)/bin/jupyter lab --ip 127.0.0.1 --no-browser --notebook-dir $(ROOT)/notebooks \
+	@started=""; if [ -z "$${MLFLOW_TRACKING_URI:-}" ]; then echo "MLflow: $$(bin/mlflow-server start)" && started=1; fi; \
+	 trap '[ -n "$$started" ] && bin/mlflow-server stop' EXIT; \
+	 $(VENV)/bin/jupyter lab --ip 127.0.0.1 --no-browser --notebook-dir $(ROOT)/notebooks \
 	  --ServerApp.answer_yes=True $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+
+# The local MLflow server alone, for browsing earlier runs; stop it with: bin/mlflow-server stop
+mlflow: setup
+	@echo "MLflow UI: $$(bin/mlflow-server start)  (stop: bin/mlflow-server stop)"
 
 # --- Maintenance ----------------------------------------------------------------------------------------
 # Re-resolve every Python dependency from environment.yml's pins and write the lock anew.

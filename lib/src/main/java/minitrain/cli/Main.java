@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             InspectCommand.class,
             DriftCommand.class,
+            TrackCommand.class,
         })
 public final class Main implements Runnable {
 
