@@ -41,6 +41,31 @@ public final class Protocol {
         return seq;
     }
 
+    /**
+     * Records as model inputs, right-padded with {@code pad} to the longest: inputs are a record without its
+     * last token, targets without its first (the target at i is the token after input i), and
+     * {@code real[b][i]} marks positions that hold a token rather than padding.
+     */
+    public record Padded(int[][] inputs, int[][] targets, boolean[][] real) {}
+
+    public static Padded pad(List<int[]> sequences, int pad) {
+        int t = 0;
+        for (int[] s : sequences) t = Math.max(t, s.length - 1);
+        int b = sequences.size();
+        int[][] idx = new int[b][t], tgt = new int[b][t];
+        boolean[][] real = new boolean[b][t];
+        for (int r = 0; r < b; r++) {
+            int[] s = sequences.get(r);
+            for (int i = 0; i < t; i++) {
+                boolean in = i < s.length - 1;
+                idx[r][i] = in ? s[i] : pad;
+                tgt[r][i] = in ? s[i + 1] : pad;
+                real[r][i] = in;
+            }
+        }
+        return new Padded(idx, tgt, real);
+    }
+
     public static Score score(List<Record> records, Vocab vocab, Scorer model) {
         double nll = 0;
         long tokens = 0;

@@ -35,19 +35,9 @@ public final class Scoring {
         List<double[]> out = new ArrayList<>(seqs.size());
         for (int from = 0; from < seqs.size(); from += batchSize) {
             List<int[]> chunk = seqs.subList(from, Math.min(seqs.size(), from + batchSize));
-            int t = 0;
-            for (int[] s : chunk) t = Math.max(t, s.length - 1);
-            int[][] idx = new int[chunk.size()][t], tgt = new int[chunk.size()][t];
-            boolean[][] real = new boolean[chunk.size()][t];
-            for (int b = 0; b < chunk.size(); b++) {
-                int[] s = chunk.get(b);
-                for (int i = 0; i < t; i++) {
-                    boolean in = i < s.length - 1;
-                    idx[b][i] = in ? s[i] : padId;
-                    tgt[b][i] = in ? s[i + 1] : padId;
-                    real[b][i] = in;
-                }
-            }
+            Protocol.Padded p = Protocol.pad(chunk, padId);
+            int[][] idx = p.inputs(), tgt = p.targets();
+            boolean[][] real = p.real();
             Tensor logits;
             if (dropout == null) {
                 logits = model.evaluate(idx, real);

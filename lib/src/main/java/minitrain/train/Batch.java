@@ -2,6 +2,7 @@ package minitrain.train;
 
 import java.util.List;
 import minitrain.KitError;
+import minitrain.corpus.Protocol;
 
 /**
  * A batch of records as the model sees it, right-padded to the longest record of the batch.
@@ -17,25 +18,16 @@ import minitrain.KitError;
 public record Batch(int[][] idx, int[][] targets, boolean[][] real, boolean[][] counted, int tokens) {
 
     public static Batch of(List<int[]> sequences, int padId, int blockSize) {
-        int t = 0;
-        for (int[] s : sequences) t = Math.max(t, s.length - 1);
+        Protocol.Padded p = Protocol.pad(sequences, padId);
+        int t = p.inputs().length == 0 ? 0 : p.inputs()[0].length;
         if (t > blockSize) throw new KitError("a record of " + (t + 1) + " tokens does not fit block_size " + blockSize
                 + " (inputs are one token shorter than the record)");
-        int b = sequences.size(), tokens = 0;
-        int[][] idx = new int[b][t], tgt = new int[b][t];
-        boolean[][] real = new boolean[b][t], counted = new boolean[b][t];
-        for (int r = 0; r < b; r++) {
-            int[] s = sequences.get(r);
-            for (int i = 0; i < t; i++) {
-                boolean in = i < s.length - 1;
-                idx[r][i] = in ? s[i] : padId;
-                tgt[r][i] = in ? s[i + 1] : padId;
-                real[r][i] = in;
-                counted[r][i] = in;
-                tokens += in ? 1 : 0;
-            }
-        }
-        return new Batch(idx, tgt, real, counted, tokens);
+        // A target is counted exactly where its input is real: the record's last input predicts <eos>.
+        int tokens = 0;
+        for (boolean[] row : p.real()) for (boolean x : row) tokens += x ? 1 : 0;
+        boolean[][] counted = new boolean[p.real().length][];
+        for (int r = 0; r < counted.length; r++) counted[r] = p.real()[r].clone(); // its own copy: editing one mask never edits the other
+        return new Batch(p.inputs(), p.targets(), p.real(), counted, tokens);
     }
 
     /** Counted targets over several micro-batches: the normaliser of one accumulated optimizer step. */
