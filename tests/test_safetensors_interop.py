@@ -61,6 +61,7 @@ def test_python_files_load_in_java(tmp_path):
         "ids.i64": np.arange(6, dtype=np.int64).reshape(2, 3),
         "ids.i32": np.array([7, -1], dtype=np.int32),
         "scalar": np.array(2.5),
+        "empty": np.zeros((0, 3)),
     }
     path = tmp_path / "py.safetensors"
     save_file(tensors, str(path), metadata={"from": "python"})

@@ -1,7 +1,7 @@
 """An independent NumPy fp64 forward pass of MiniGPT (nanoGPT's GPT), written from the math, not from the
 Java code. It draws a tiny model's weights and an input from NumPy's own seeded generator and writes them
-with the logits and the loss as a JSON fixture; MiniGPTReferenceTest loads the weights into the Java model
-and checks that both agree to 1e-12.
+with the logits and the loss as a JSON fixture; the Java test loads the weights into the Java model
+(MiniGPTTest.forwardMatchesTheNumpyReference) and checks that both agree to 1e-12.
 
     python tests/reference/minigpt_reference.py lib/src/test/resources/minitrain/model/reference.json
 """

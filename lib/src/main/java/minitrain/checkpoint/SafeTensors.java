@@ -83,6 +83,7 @@ public final class SafeTensors {
         out.put(json);
         for (int i = json.length; i < padded; i++) out.put((byte) ' ');
         for (INDArray a : sorted.values()) {
+            if (a.length() == 0) continue; // an empty tensor has a header entry and no bytes
             INDArray c = a.isView() || a.ordering() != 'c' ? a.dup('c') : a;
             ByteBuffer src = c.data().asNio().duplicate().order(ByteOrder.nativeOrder());
             src.limit((int) (c.length() * c.dataType().width()));
@@ -166,6 +167,10 @@ public final class SafeTensors {
             Entry en = e.getValue();
             DataType t = DTYPES.get(en.dtype());
             INDArray a = Nd4j.createUninitialized(t, en.shape().length == 0 ? new long[0] : en.shape(), 'c');
+            if (en.end() == en.begin()) { // zero elements: nothing to copy (ND4J has no buffer for it)
+                tensors.put(e.getKey(), a);
+                continue;
+            }
             ByteBuffer src = b.duplicate();
             src.position((int) (dataStart + en.begin()));
             src.limit((int) (dataStart + en.end()));
@@ -217,7 +222,9 @@ public final class SafeTensors {
     /** The byte ranges must tile the data section exactly: in bounds, no overlap, no hole, nothing after. */
     private static void checkLayout(String source, Map<String, Entry> entries, long dataSize) {
         List<Map.Entry<String, Entry>> byStart = new ArrayList<>(entries.entrySet());
-        byStart.sort((x, y) -> Long.compare(x.getValue().begin(), y.getValue().begin()));
+        // By start, then end: an empty tensor [8, 8] comes before one that starts at 8 and is not empty.
+        byStart.sort((x, y) -> x.getValue().begin() != y.getValue().begin()
+                ? Long.compare(x.getValue().begin(), y.getValue().begin()) : Long.compare(x.getValue().end(), y.getValue().end()));
         long expect = 0;
         for (Map.Entry<String, Entry> e : byStart) {
             Entry en = e.getValue();

@@ -33,6 +33,7 @@ public final class InspectCommand implements Runnable {
 
     /** sha256 of the tensor's values as little-endian bytes: what it holds after loading, not the file's bytes. */
     static String digest(org.nd4j.linalg.api.ndarray.INDArray a) {
+        if (a.length() == 0) return minitrain.corpus.Corpus.sha256(new byte[0]);
         java.nio.ByteBuffer b = a.data().asNio().duplicate();
         b.limit((int) (a.length() * a.dataType().width()));
         byte[] bytes = new byte[b.remaining()];

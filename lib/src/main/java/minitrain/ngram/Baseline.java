@@ -98,13 +98,16 @@ public record Baseline(int order, double devPpl, double valPpl, String corpusSha
     public static Baseline read(Path file) {
         try {
             JsonNode o = Json.MAPPER.readTree(Files.readString(file));
+            for (String key : List.of("order", "dev_ppl", "val_ppl", "corpus_sha256")) {
+                if (o == null || !o.has(key)) throw KitError.in(file, "missing field \"" + key + "\"");
+            }
             List<OrderResult> per = new ArrayList<>();
             for (JsonNode r : o.path("orders")) {
+                for (String key : List.of("order", "dev_ppl", "val_ppl", "ngrams", "seconds")) {
+                    if (!r.has(key)) throw KitError.in(file, "an entry of \"orders\" lacks \"" + key + "\"");
+                }
                 per.add(new OrderResult(r.get("order").asInt(), r.get("dev_ppl").asDouble(), r.get("val_ppl").asDouble(),
                         r.get("ngrams").asLong(), r.get("seconds").asDouble()));
-            }
-            for (String key : List.of("order", "dev_ppl", "val_ppl", "corpus_sha256")) {
-                if (!o.has(key)) throw KitError.in(file, "missing field \"" + key + "\"");
             }
             return new Baseline(o.get("order").asInt(), o.get("dev_ppl").asDouble(), o.get("val_ppl").asDouble(),
                     o.get("corpus_sha256").asText(), List.copyOf(per));

@@ -43,6 +43,20 @@ class SafeTensorsTest {
     }
 
     @Test
+    void emptyTensorsRoundTripInEitherHeaderOrder(@TempDir Path tmp) {
+        Map<String, INDArray> t = new LinkedHashMap<>(sample());
+        t.put("empty", org.nd4j.linalg.factory.Nd4j.create(DataType.DOUBLE, 0));
+        Path f = tmp.resolve("e.safetensors");
+        SafeTensors.write(f, t, Map.of());
+        SafeTensors.Contents c = SafeTensors.read(f);
+        assertArrayEquals(new long[] {0}, c.tensors().get("empty").shape());
+        // An empty tensor at [0, 0] listed after one at [0, 8], as Python's writer may lay them out.
+        byte[] bytes = file("{\"t\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[0,8]},"
+                + "\"e\":{\"dtype\":\"F64\",\"shape\":[0],\"data_offsets\":[0,0]}}", 8);
+        assertEquals(2, SafeTensors.decode(ByteBuffer.wrap(bytes), "x").tensors().size());
+    }
+
+    @Test
     void sameContentSameBytes() {
         assertArrayEquals(SafeTensors.encode(sample(), Map.of("k", "v")), SafeTensors.encode(sample(), Map.of("k", "v")));
         byte[] bytes = SafeTensors.encode(sample(), Map.of());

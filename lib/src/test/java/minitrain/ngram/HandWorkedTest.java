@@ -11,6 +11,14 @@ import org.junit.jupiter.api.Test;
 class HandWorkedTest {
 
     @Test
+    void aDamagedBaselineFileIsOneLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path f = tmp.resolve("baseline.json");
+        java.nio.file.Files.writeString(f, "{\"order\":3,\"dev_ppl\":2.0,\"val_ppl\":2.1,\"corpus_sha256\":\"ab\",\"orders\":[{\"order\":3}]}");
+        minitrain.KitError e = org.junit.jupiter.api.Assertions.assertThrows(minitrain.KitError.class, () -> Baseline.read(f));
+        assertEquals(f + ": an entry of \"orders\" lacks \"dev_ppl\"", e.getMessage());
+    }
+
+    @Test
     void discountsFromCountsOfCounts() {
         // n1=10, n2=5, n3=3, n4=2: Y = 10 / (10 + 2*5) = 0.5
         // D1 = 1 - 2*0.5*5/10 = 0.5;  D2 = 2 - 3*0.5*3/5 = 1.1;  D3+ = 3 - 4*0.5*2/3 = 1.6667
