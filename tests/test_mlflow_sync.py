@@ -78,3 +78,100 @@ def test_sync_wraps_the_manifest(tracking, tmp_path):
     lines = [l for l in r.stderr.splitlines() if l.strip() and not l.startswith("minitrain: building")]
     assert len(lines) == 1 and "cannot reach MLflow" in lines[0], r.stderr
     assert manifest_file.read_bytes() == before
+
+
+def fake_published_model(folder, steps=3000):
+    """A run folder (metrics.csv, run.json, a plot) and a published model + manifest; the model's bytes are
+    arbitrary because the sync only hashes and uploads them."""
+    import hashlib
+    import random
+    rng = random.Random(7)
+    run = folder / "run"
+    run.mkdir()
+    rows = ["step,lr,train_loss,dev_loss,grad_norm,tokens_per_s"]
+    for s in range(1, steps + 1):
+        dev = repr(rng.random()) if s % 250 == 0 else ""
+        rows.append(f"{s},{rng.random() * 3e-3!r},{rng.random() * 3!r},{dev},{rng.random()!r},{rng.random() * 1e4!r}")
+    (run / "metrics.csv").write_text("\n".join(rows) + "\n")
+    (run / "run.json").write_text(json.dumps({"max_steps": steps, "seed": 7}))
+    (run / "loss.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    blob = bytes(rng.randrange(256) for _ in range(4096))
+    sha = hashlib.sha256(blob).hexdigest()
+    models = folder / "models"
+    models.mkdir()
+    model = models / f"minigpt-phase18-{sha[:12]}.safetensors"
+    model.write_bytes(blob)
+    manifest = {"file": model.name, "sha256": sha, "config": {"n_layer": 1}, "train_config": {"n_layer": 1, "lr": 0.003},
+                "corpus_sha256": "c" * 64, "git_commit": "0" * 40, "kit_version": "test", "seed": 7, "steps": steps,
+                "metrics": {"val_ppl": 1.5, "baseline_val_ppl": 2.0}, "run_dir": str(run)}
+    model.with_suffix(".json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
+    return model, rows
+
+
+def test_interrupted_sync_completes_on_rerun_without_duplicates(tmp_path):
+    import os
+    import signal
+    import sqlite3
+    import threading
+    folder = tmp_path / "mlruns"
+    r = server("start", folder)
+    if r.returncode != 0:
+        pytest.fail("mlflow server did not start: " + r.stderr + (folder / "server.log").read_text()[-2000:], pytrace=False)
+    try:
+        model, rows = fake_published_model(tmp_path)
+        manifest_file = model.with_suffix(".json")
+        client = MlflowClient(tracking_uri=r.stdout.strip())
+        env = {"MLFLOW_TRACKING_URI": r.stdout.strip()}
+
+        gone = client.create_experiment("gone")     # a deleted experiment keeps its name: one clear line
+        client.delete_experiment(gone)
+        bad = minitrain("track", model, "--experiment", "gone", env=env)
+        assert bad.returncode == 1 and "is deleted" in bad.stderr.strip().splitlines()[-1], bad.stderr
+        bad = minitrain("track", model, env={"MLFLOW_TRACKING_URI": "sqlite:///mlflow.db"})
+        assert bad.returncode == 1 and "needs http" in bad.stderr, bad.stderr
+
+        # Kill the server (whole process group, like a crash) once part of the history is in its database.
+        pid = int((folder / "server.pid").read_text())
+        killed = []
+
+        def kill_midway():
+            for _ in range(3000):
+                try:
+                    n = sqlite3.connect(folder / "mlflow.db").execute("select count(*) from metrics").fetchone()[0]
+                except sqlite3.Error:
+                    n = 0
+                if n >= 3000:
+                    os.killpg(pid, signal.SIGKILL)
+                    killed.append(n)
+                    return
+                threading.Event().wait(0.02)
+        killer = threading.Thread(target=kill_midway)
+        killer.start()
+        before = manifest_file.read_bytes()
+        first = minitrain("track", manifest_file, env=env)   # the .json manifest names the model too
+        killer.join()
+        assert killed, "the sync ended before the server could be killed midway: " + first.stdout
+        assert first.returncode == 1 and "cannot reach MLflow" in first.stderr, first.stderr
+        assert manifest_file.read_bytes() == before
+
+        # restart on the same database (server.pid is stale: the script notices the dead pid)
+        r = server("start", folder)
+        assert r.returncode == 0, r.stderr
+        uri = r.stdout.strip()
+        again = minitrain("track", model, env={"MLFLOW_TRACKING_URI": uri})
+        assert again.returncode == 0, again.stderr
+        print(again.stdout.strip())
+
+        client = MlflowClient(tracking_uri=uri)
+        exp = client.get_experiment_by_name("phase18-minigpt")
+        runs = client.search_runs([exp.experiment_id])
+        assert len(runs) == 1 and runs[0].info.status == "FINISHED"      # the interrupted run was completed
+        run_id = runs[0].info.run_id
+        table = list(csv.DictReader(rows))
+        for key in ["train_loss", "lr", "grad_norm", "tokens_per_s", "dev_loss"]:
+            want = sorted((int(x["step"]), float(x[key])) for x in table if x[key] != "")
+            assert sorted((m.step, m.value) for m in client.get_metric_history(run_id, key)) == want, key
+        assert {a.path for a in client.list_artifacts(run_id, "run")} >= {"run/metrics.csv", "run/run.json", "run/loss.svg"}
+        assert json.loads(manifest_file.read_text())["mlflow"]["run_id"] == run_id
+    finally:
+        server("stop", folder)

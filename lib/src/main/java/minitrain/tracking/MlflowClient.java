@@ -40,16 +40,25 @@ public final class MlflowClient {
 
     public String experimentId(String name) {
         JsonNode e = getOrNull("experiments/get-by-name?experiment_name=" + enc(name));
-        if (e != null && !"deleted".equals(e.path("experiment").path("lifecycle_stage").asText())) {
-            return e.path("experiment").path("experiment_id").asText();
-        }
+        if (e != null) return activeId(e.path("experiment"), name);
         try {
             return post("experiments/create", Map.of("name", name)).path("experiment_id").asText();
         } catch (KitError race) { // created meanwhile by someone else
             JsonNode again = getOrNull("experiments/get-by-name?experiment_name=" + enc(name));
             if (again == null) throw race;
-            return again.path("experiment").path("experiment_id").asText();
+            return activeId(again.path("experiment"), name);
         }
+    }
+
+    // A deleted experiment keeps its name, and runs/create refuses it ("must be in the 'active' state");
+    // like mlflow.set_experiment, say so instead of silently restoring what someone chose to delete.
+    private String activeId(JsonNode experiment, String name) {
+        String id = experiment.path("experiment_id").asText();
+        if ("deleted".equals(experiment.path("lifecycle_stage").asText())) {
+            throw new KitError("MLflow experiment '" + name + "' (id " + id + ") at " + base + " is deleted: restore it"
+                    + " in the UI, delete it permanently (mlflow gc), or pass --experiment with another name");
+        }
+        return id;
     }
 
     /** {run_id, artifact_uri} of a new run. */
@@ -157,7 +166,7 @@ public final class MlflowClient {
             } catch (ConnectException e) {
                 if (attempt == ATTEMPTS) {
                     throw new KitError("cannot reach MLflow at " + base + " (connection refused): start it with 'make mlflow'"
-                            + " or set MLFLOW_TRACKING_URI; nothing was changed");
+                            + " or set MLFLOW_TRACKING_URI; the manifest is unchanged and rerunning completes the sync");
                 }
             } catch (IOException e) {
                 if (attempt == ATTEMPTS) throw new KitError("MLflow " + endpoint + " at " + base + " failed: " + e);

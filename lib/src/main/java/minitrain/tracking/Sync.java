@@ -18,6 +18,7 @@ import minitrain.Json;
 import minitrain.KitError;
 import minitrain.checkpoint.AtomicFiles;
 import minitrain.checkpoint.PublishedModel;
+import minitrain.corpus.Corpus;
 
 /**
  * Logs a published model and its run to MLflow, from the files training already wrote: MLflow wraps the
@@ -35,13 +36,12 @@ public final class Sync {
 
     public static Result sync(MlflowClient client, Path modelFile, Path kitRoot, String experiment) {
         Path manifestFile = PublishedModel.manifestFor(modelFile);
-        ObjectNode manifest;
-        try {
-            manifest = (ObjectNode) Json.MAPPER.readTree(Files.readString(manifestFile));
-        } catch (IOException | ClassCastException e) {
-            throw KitError.in(manifestFile, "cannot read the model's manifest");
-        }
+        ObjectNode manifest = readManifest(manifestFile);
         String sha = manifest.path("sha256").asText();
+        // The run is keyed by this sha256: a model file that no longer matches would be filed under the wrong run.
+        if (!Files.isRegularFile(modelFile) || !Corpus.sha256(modelFile).equals(sha)) {
+            throw KitError.in(modelFile, "missing, or its sha256 differs from " + manifestFile.getFileName() + ": not synced");
+        }
         Path runDir = kitRoot.resolve(manifest.path("run_dir").asText("."));
         String expId = client.experimentId(experiment);
         List<String> found = client.searchRuns(expId, KEY_TAG, sha);
@@ -136,17 +136,62 @@ public final class Sync {
         }
     }
 
+    /**
+     * The published model a track argument names: the .safetensors itself, its .json manifest, or a run folder
+     * that exactly one manifest in {@code <kit root>/models} gives as its run_dir (the sync is keyed by the
+     * model's sha256, so a run folder that was never published has nothing to key it by).
+     */
+    public static Path modelFor(Path arg, Path kitRoot) {
+        Path a = arg.toAbsolutePath().normalize();
+        if (a.toString().endsWith(".json")) return a.resolveSibling(readManifest(a).path("file").asText(""));
+        if (!Files.isDirectory(a)) return a;
+        List<Path> models = new ArrayList<>();
+        try (Stream<Path> s = Files.list(kitRoot.resolve("models"))) {
+            for (Path m : s.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+                JsonNode j;
+                try {
+                    j = Json.MAPPER.readTree(Files.readString(m));
+                } catch (IOException e) {
+                    continue; // not a manifest (models/README.md is skipped by its name; this is any other json)
+                }
+                if (j.hasNonNull("run_dir") && kitRoot.resolve(j.path("run_dir").asText()).toAbsolutePath().normalize().equals(a)) {
+                    models.add(m.resolveSibling(j.path("file").asText("")));
+                }
+            }
+        } catch (IOException e) {
+            throw KitError.in(kitRoot.resolve("models"), "cannot list: " + e.getMessage());
+        }
+        if (models.size() == 1) return models.get(0);
+        throw KitError.in(a, models.isEmpty()
+                ? "no manifest in " + kitRoot.resolve("models") + " has this run_dir: publish the run first, or pass the model file"
+                : models.size() + " published models come from this run folder: pass the model file");
+    }
+
+    private static ObjectNode readManifest(Path manifestFile) {
+        try {
+            return (ObjectNode) Json.MAPPER.readTree(Files.readString(manifestFile));
+        } catch (IOException | ClassCastException e) {
+            throw KitError.in(manifestFile, "cannot read the model's manifest");
+        }
+    }
+
     /** MLFLOW_TRACKING_URI, else the option, else the URI the kit's local server wrote; else an error. */
     public static String trackingUri(String option, Path kitRoot) {
         String env = System.getenv("MLFLOW_TRACKING_URI");
-        if (env != null && !env.isBlank()) return env;
-        if (option != null) return option;
+        if (env != null && !env.isBlank()) return httpOnly(env, "MLFLOW_TRACKING_URI");
+        if (option != null) return httpOnly(option, "--tracking-uri");
         Path written = kitRoot.resolve("mlruns/server.uri");
         try {
-            if (Files.exists(written)) return Files.readString(written).trim();
+            if (Files.exists(written)) return httpOnly(Files.readString(written).trim(), written.toString());
         } catch (IOException e) {
             // fall through to the error below
         }
         throw new KitError("no MLflow server: start one with 'make mlflow', pass --tracking-uri, or set MLFLOW_TRACKING_URI");
+    }
+
+    // MLflow also accepts sqlite:/file:/databricks URIs in Python; this client only speaks to a server's REST API.
+    private static String httpOnly(String uri, String from) {
+        if (uri.matches("(?i)https?://[^/\\s]+.*")) return uri;
+        throw new KitError(from + " = '" + uri + "': the kit logs to an MLflow server, so it needs http://HOST:PORT");
     }
 }
