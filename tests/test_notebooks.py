@@ -63,3 +63,26 @@ def test_motivation_shows_a_chart_inline():
     import nbformat
     nb = nbformat.read(executed, as_version=4)
     assert list(outputs(nb, mime="image/png")), "no image/png output: the chart did not render inline"
+
+
+def checks(nb):
+    """The text of every Exercise.check result in an executed notebook."""
+    for out in outputs(nb, "execute_result"):
+        text = out.get("data", {}).get("text/plain", "")
+        if text.startswith(("correct: ", "not answered yet: ")):
+            yield text
+
+
+def test_every_exercise_has_a_worked_solution_whose_check_passes():
+    import nbformat
+    for lab in sorted((ROOT / "notebooks" / "lab").glob("*.ipynb")):
+        solution = ROOT / "notebooks" / "solutions" / lab.name
+        assert solution.exists(), f"no solutions/{lab.name}"
+        executed_lab, executed_solution = OUT / "lab" / lab.name, OUT / "solutions" / lab.name
+        for source, executed in ((lab, executed_lab), (solution, executed_solution)):
+            if not executed.exists():
+                runner.execute(source, OUT)
+        asked = list(checks(nbformat.read(executed_lab, as_version=4)))
+        answered = list(checks(nbformat.read(executed_solution, as_version=4)))
+        assert asked and all(t.startswith("not answered yet") for t in asked), f"{lab.name} ships an answer: {asked}"
+        assert len(answered) >= len(asked) and all(t.startswith("correct: ") for t in answered), f"{solution.name}: {answered}"

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             InspectCommand.class,
             DriftCommand.class,
             TrackCommand.class,
+            ReportCommand.class,
         })
 public final class Main implements Runnable {
 

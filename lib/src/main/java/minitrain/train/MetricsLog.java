@@ -8,6 +8,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import minitrain.KitError;
+import tech.tablesaw.api.ColumnType;
+import tech.tablesaw.api.Table;
+import tech.tablesaw.io.csv.CsvReadOptions;
 
 /** metrics.csv of a run folder, appended one row per step as training goes (a crash keeps what was logged). */
 public final class MetricsLog {
@@ -45,6 +48,19 @@ public final class MetricsLog {
             Files.writeString(file, row, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw KitError.in(file, "cannot append metrics: " + e.getMessage());
+        }
+    }
+
+    /** Reads a run's metrics.csv as a table: step is an integer, dev_loss is missing between evaluations. */
+    public static Table read(Path file) {
+        if (!Files.isRegularFile(file)) throw KitError.in(file, "no metrics file (was the run started?)");
+        ColumnType[] types = {ColumnType.INTEGER, ColumnType.DOUBLE, ColumnType.DOUBLE, ColumnType.DOUBLE,
+            ColumnType.DOUBLE, ColumnType.DOUBLE};
+        try {
+            return Table.read().usingOptions(CsvReadOptions.builder(file.toFile()).columnTypes(types)
+                    .tableName(file.getParent().getFileName() + " metrics"));
+        } catch (RuntimeException e) {
+            throw KitError.in(file, "not a metrics file with the columns " + HEADER + ": " + e.getMessage());
         }
     }
 
