@@ -13,6 +13,12 @@ public final class Kit {
         return Path.of(home != null ? home : "").toAbsolutePath().normalize();
     }
 
+    /** A path as a learner should read it: relative to the kit when inside it (outputs then name no machine). */
+    public static String show(Path p) {
+        Path a = p.toAbsolutePath().normalize();
+        return a.startsWith(root()) ? root().relativize(a).toString() : a.toString();
+    }
+
     /** The library version from the jar manifest ("dev" when run from classes). */
     public static String version() {
         String v = Kit.class.getPackage().getImplementationVersion();

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import minitrain.Json;
+import minitrain.Kit;
 import minitrain.KitError;
 import minitrain.autograd.Nd;
 import minitrain.checkpoint.NoJavaSerialization;
@@ -305,8 +306,7 @@ final class PhaseReport {
     // ---- Paths ---------------------------------------------------------------------------------------
 
     private String rel(Path p) {
-        Path a = p.toAbsolutePath().normalize(), r = root.toAbsolutePath().normalize();
-        return a.startsWith(r) ? r.relativize(a).toString() : a.toString();
+        return Kit.show(p);
     }
 
     /** A link from the report's folder, so the images show wherever the report is opened. */

@@ -79,7 +79,7 @@ public final class TrainCommand implements Runnable {
         long t0 = System.nanoTime();
         int firstStep = r.step();
         System.out.printf("minitrain: %d parameters, steps %d..%d, run folder %s%n", r.model.parameterCount(),
-                firstStep, r.config.maxSteps(), r.runDir);
+                firstStep, r.config.maxSteps(), Kit.show(r.runDir));
         TrainingLoop.run(r, new Progress(r.config.maxSteps(), firstStep));
         double sessionSeconds = (System.nanoTime() - t0) / 1e9;
         double trainSeconds = r.seconds(); // every session of this run, resumes included
@@ -110,7 +110,7 @@ public final class TrainCommand implements Runnable {
         m.put("environment", Environment.describe());
         m.put("run_dir", root.relativize(r.runDir.toAbsolutePath()).toString());
         Path file = PublishedModel.publish(modelsDir, r.model, r.vocab, m);
-        System.out.printf("minitrain: published %s%n", file);
+        System.out.printf("minitrain: published %s%n", Kit.show(file));
         System.out.printf("minitrain: val perplexity %.4f vs n-gram baseline %.4f (order %d): %.1f%% %s; %.0f s of training%n",
                 val, b.valPpl(), b.order(), 100 * Math.abs(1 - val / b.valPpl()), val < b.valPpl() ? "lower" : "higher", trainSeconds);
     }
