@@ -33,6 +33,16 @@ def inputs():
              65536.0, 1e6, 2.0 ** -14, 2.0 ** -24, -2.0 ** -24, 2.0 ** -25, 2.0 ** -25 * 1.0000001, 2.0 ** -26, 1e-10,
              5.960464477539063e-08, 6.097555160522461e-05, 6.103515625e-05, 3.4028234663852886e38, 3.5e38, 1e-40,
              1.0 + 2.0 ** -11, 1.0 + 3 * 2.0 ** -11, 1.0 + 2.0 ** -8, 1.0 + 3 * 2.0 ** -8, 0.1, 1 / 3, math.pi, 2049.0, 2051.0]
+    # Just past a halfway point by far less than fp32 can hold: a conversion that went through fp32 first
+    # would land exactly on the tie and round to even, the wrong way for fp16 (NumPy rounds once, directly).
+    # For bf16 the reference does go through fp32, so there the tie-to-even result is the expected one.
+    edges += [1.0 + 2.0 ** -11 + 2.0 ** -40, 1.0 + 2.0 ** -8 + 2.0 ** -40, 2.0 ** -25 + 2.0 ** -60,
+              -(1.0 + 2.0 ** -11 + 2.0 ** -40), 65504.0 + 16.0 - 2.0 ** -30, 2.0 ** -14 - 2.0 ** -25 - 2.0 ** -50]
+    # NaNs with payloads and both signs: NumPy keeps the sign and the payload's top 10 bits (0x7C01 when those
+    # are all zero, so the result stays a NaN); the fp32 cast behind bf16 quiets the NaN and keeps the top bits.
+    for bits in (0x7FF0000000000001, 0x7FF4000000000000, 0x7FFFFFFFFFFFFFFF, 0xFFF8000000000000,
+                 0xFFF0000000000123, 0x7FF0040000000000, 0x7FF8000000000001):
+        edges.append(struct.unpack("<d", struct.pack("<Q", bits))[0])
     for k in range(1, 200):  # every halfway point between consecutive subnormals 0..200 units
         edges.append((k - 0.5) * 2.0 ** -24)
     xs = list(edges)

@@ -22,6 +22,9 @@ public final class DriftChart {
         chart.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         chart.getStyler().setXAxisLabelRotation(45);
+        // Both series at the same x positions (XChart offsets category series side by side otherwise).
+        chart.getStyler().setOverlapped(true);
+        double lo = Double.MAX_VALUE, hi = 0;
         for (String precision : List.of("fp16", "bf16")) {
             List<String> layers = new ArrayList<>();
             List<Double> errors = new ArrayList<>();
@@ -29,8 +32,15 @@ public final class DriftChart {
                 if (!r.precision().equals(precision)) continue;
                 layers.add(r.layer());
                 errors.add(Math.max(r.relRms(), 1e-18)); // a log axis cannot show an exact zero
+                lo = Math.min(lo, errors.get(errors.size() - 1));
+                hi = Math.max(hi, errors.get(errors.size() - 1));
             }
             if (!layers.isEmpty()) chart.addSeries(precision, layers, errors);
+        }
+        if (hi > 0) {
+            // Whole decades at both ends, so the log axis labels at least two powers of ten.
+            chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(lo))));
+            chart.getStyler().setYAxisMax(Math.pow(10, Math.ceil(Math.log10(hi))));
         }
         return chart;
     }

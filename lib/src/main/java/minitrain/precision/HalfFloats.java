@@ -19,7 +19,12 @@ public final class HalfFloats {
     public static short toFp16(double x) {
         long bits = Double.doubleToRawLongBits(x);
         int sign = (int) (bits >>> 63) << 15;
-        if (Double.isNaN(x)) return (short) (sign | 0x7E00);
+        if (Double.isNaN(x)) {
+            // NumPy's rule: keep the payload's top 10 bits; if they are all zero use 1, or the bits would read
+            // as infinity. (A signalling NaN stays signalling: no quiet bit is forced.)
+            int payload = (int) ((bits & 0x000FFFFFFFFFFFFFL) >>> 42);
+            return (short) (sign | 0x7C00 | (payload == 0 ? 1 : payload));
+        }
         double a = Math.abs(x);
         if (a >= 65520.0) return (short) (sign | 0x7C00);   // past the halfway point above 65504: infinity
         if (a < 0x1.0p-14) {

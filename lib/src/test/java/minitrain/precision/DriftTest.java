@@ -30,6 +30,17 @@ class DriftTest {
     }
 
     @Test
+    void nansAreCountedAndKeptOutOfTheErrors() {
+        double nan = Double.NaN;
+        DriftRow r = DriftRow.compare("fp16", "x", new double[] {1, 2, nan, Double.POSITIVE_INFINITY, 3},
+                new double[] {1, nan, nan, Double.POSITIVE_INFINITY, 3.5}, HalfFloats::roundFp16);
+        assertEquals(1, r.nans(), "2 -> NaN is counted; where fp64 is not finite there is nothing to compare");
+        assertEquals(0, r.overflows());
+        assertEquals(0.5, r.maxAbs(), 0.0);
+        assertEquals(Math.sqrt(0.25 / 10), r.relRms(), 1e-15);
+    }
+
+    @Test
     void everyLayerIsMeasuredAndTheModelIsLeftUnchanged(@TempDir Path tmp) throws Exception {
         Corpus corpus = Corpus.load(Path.of("..", "corpus").toAbsolutePath().normalize());
         MiniGPT m = new MiniGPT(new GPTConfig(2, 2, 16, 64, corpus.vocab().size(), 0.0), new Rng(3));
