@@ -54,6 +54,7 @@ public final class Tensor {
      * one; otherwise it is a plain value (evaluation builds no graph and keeps no intermediate arrays).
      */
     static Tensor of(INDArray data, String op, Backward backward, Tensor... parents) {
+        data = Rounding.apply(data); // unchanged unless a drift measurement asked for every output rounded
         boolean needs = false;
         if (Grad.enabled()) for (Tensor p : parents) needs |= p.requiresGrad;
         return needs ? new Tensor(data, op, true, parents, backward) : new Tensor(data, op, false, new Tensor[0], null);

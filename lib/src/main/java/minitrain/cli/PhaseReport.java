@@ -22,6 +22,7 @@ import minitrain.model.Scoring;
 import minitrain.ngram.Baseline;
 import minitrain.plot.Charts;
 import minitrain.plot.LossChart;
+import minitrain.precision.Drift;
 import minitrain.tracking.MlflowClient;
 import minitrain.train.Batch;
 import minitrain.train.MetricsLog;
@@ -257,15 +258,24 @@ final class PhaseReport {
         body.add("");
         body.add("![Relative RMS error per layer, fp16 and bf16](" + link(root.resolve("experiments/18-mp-drift/drift.png")) + ")");
         body.add("");
-        body.add("| layer | fp16 rel. RMS | bf16 rel. RMS | fp16 overflows | fp16 flushes to zero |");
-        body.add("|---|---:|---:|---:|---:|");
-        Table fp16 = t.where(t.stringColumn("precision").isEqualTo("fp16")), bf16 = t.where(t.stringColumn("precision").isEqualTo("bf16"));
+        body.add("Relative RMS error against fp64. *Boundaries*: weights and each layer's output rounded, arithmetic in");
+        body.add("fp64; *every op*: the output of every operation rounded too. Overflows and flushes are for fp16 with every op rounded, counted over every operation inside the layer.");
+        body.add("");
+        body.add("| layer | fp16 boundaries | bf16 boundaries | fp16 every op | bf16 every op | fp16 overflows | fp16 flushes to zero |");
+        body.add("|---|---:|---:|---:|---:|---:|---:|");
+        Table fp16 = t.where(t.stringColumn("precision").isEqualTo("fp16"));
         for (int i = 0; i < fp16.rowCount(); i++) {
             String layer = fp16.stringColumn("layer").get(i);
-            Table b = bf16.where(bf16.stringColumn("layer").isEqualTo(layer));
-            body.add(String.format("| %s | %.2e | %s | %d | %d |", layer, fp16.numberColumn("rel_rms_err").getDouble(i),
-                    b.rowCount() == 0 ? "" : String.format("%.2e", b.numberColumn("rel_rms_err").getDouble(0)),
-                    (long) fp16.numberColumn("overflows").getDouble(i), (long) fp16.numberColumn("flushes_to_zero").getDouble(i)));
+            StringBuilder row = new StringBuilder("| " + layer + " |");
+            for (String p : List.of("fp16", "bf16", "fp16" + Drift.EVERY_OP, "bf16" + Drift.EVERY_OP)) {
+                Table r = t.where(t.stringColumn("precision").isEqualTo(p).and(t.stringColumn("layer").isEqualTo(layer)));
+                row.append(r.rowCount() == 0 ? " |" : String.format(" %.2e |", r.numberColumn("rel_rms_err").getDouble(0)));
+            }
+            Table worst = t.where(t.stringColumn("precision").isEqualTo("fp16" + Drift.EVERY_OP).and(t.stringColumn("layer").isEqualTo(layer)));
+            if (worst.rowCount() == 0) worst = fp16.where(fp16.stringColumn("layer").isEqualTo(layer));
+            row.append(String.format(" %d | %d |", (long) worst.numberColumn("overflows").getDouble(0),
+                    (long) worst.numberColumn("flushes_to_zero").getDouble(0)));
+            body.add(row.toString());
         }
         body.add("");
     }

@@ -1,14 +1,17 @@
 package minitrain.plot;
 
+import java.awt.Color;
 import java.util.ArrayList;
 import java.util.List;
+import minitrain.precision.Drift;
 import minitrain.precision.DriftRow;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.lines.SeriesLines;
 
-/** Relative RMS error per layer (in forward order), fp16 against bf16, on a log scale. */
+/** Relative RMS error per layer (in forward order), one line per format and precision model, on a log scale. */
 public final class DriftChart {
 
     private DriftChart() {}
@@ -25,7 +28,7 @@ public final class DriftChart {
         // Both series at the same x positions (XChart offsets category series side by side otherwise).
         chart.getStyler().setOverlapped(true);
         double lo = Double.MAX_VALUE, hi = 0;
-        for (String precision : List.of("fp16", "bf16")) {
+        for (String precision : rows.stream().map(DriftRow::precision).distinct().toList()) {
             List<String> layers = new ArrayList<>();
             List<Double> errors = new ArrayList<>();
             for (DriftRow r : rows) {
@@ -35,7 +38,12 @@ public final class DriftChart {
                 lo = Math.min(lo, errors.get(errors.size() - 1));
                 hi = Math.max(hi, errors.get(errors.size() - 1));
             }
-            if (!layers.isEmpty()) chart.addSeries(precision, layers, errors);
+            CategorySeries s = chart.addSeries(precision, layers, errors);
+            // Dashed: the every-operation model, drawn over the boundary model of the same format.
+            if (precision.endsWith(Drift.EVERY_OP)) s.setLineStyle(SeriesLines.DASH_DASH);
+            Color color = precision.startsWith("fp16") ? new Color(0x1f77b4) : new Color(0xff7f0e); // one colour per format
+            s.setLineColor(color);
+            s.setMarkerColor(color);
         }
         if (hi > 0) {
             // Whole decades at both ends, so the log axis labels at least two powers of ten.

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.function.DoubleUnaryOperator;
 import minitrain.autograd.CrossEntropy;
 import minitrain.autograd.Nd;
+import minitrain.autograd.Rounding;
 import minitrain.autograd.Tensor;
 import minitrain.checkpoint.AtomicFiles;
 import minitrain.corpus.Protocol;
@@ -19,18 +20,28 @@ import minitrain.train.Batch;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Per-layer drift of MiniGPT's forward pass in fp16 and bf16 against fp64.
+ * Per-layer drift of MiniGPT's forward pass in fp16 and bf16 against fp64, under two precision models.
  *
- * <p>The precision model measured is storage rounding: every weight, and every layer's output at each
- * boundary the model reports (embeddings, attention output, MLP output, residual stream after each block,
- * final LayerNorm, logits), is rounded to the format; the arithmetic between boundaries runs in fp64, which
- * is close to what fp16/bf16 training with fp32 accumulation does. ND4J 1.0.0-M2.1 on the CPU was not used
- * for true half-precision arithmetic: its CPU kernels are not a faithful model of GPU tensor cores, so
- * storage rounding isolates the one effect every implementation shares.
+ * <p>"fp16" and "bf16" rows: boundary rounding. Every weight, and every layer's output at each boundary the
+ * model reports (embeddings, attention output, MLP output, residual stream after each block, final LayerNorm,
+ * logits), is rounded to the format; the arithmetic between boundaries runs in fp64. This isolates the one
+ * effect every mixed-precision implementation shares: values stored in 16 bits.
+ *
+ * <p>"fp16-every-op" and "bf16-every-op" rows: the weights and the output of every operation (each matmul,
+ * add, softmax, LayerNorm, GELU...) are rounded, each operation computing inside in fp64: a model of pure
+ * 16-bit inference with kernels that accumulate wide and store narrow, as GPU tensor cores do. Its overflow
+ * and flush counts cover every operation's output inside the layer, not only the layer's output.
+ *
+ * <p>True half-precision arithmetic (accumulating in 16 bits) was not measured: the kit's operations are
+ * written for fp64 arrays, and ND4J 1.0.0-M2.1's CPU half-precision matmul is a slow generic loop that
+ * models no real accelerator.
  */
 public final class Drift {
 
     public record Result(List<DriftRow> rows, Map<String, double[]> loss, Map<String, Double> argmaxChanged) {}
+
+    /** Suffix of the precision label for the every-operation model ("fp16" + EVERY_OP). */
+    public static final String EVERY_OP = "-every-op";
 
     private Drift() {}
 
@@ -50,17 +61,31 @@ public final class Drift {
         Map<String, INDArray> original = new LinkedHashMap<>();
         model.stateDict().forEach((k, v) -> original.put(k, v.dup()));
         try {
-            for (Map.Entry<String, DoubleUnaryOperator> f : formats.entrySet()) {
-                Map<String, INDArray> rounded = new LinkedHashMap<>();
-                original.forEach((k, v) -> rounded.put(k, round(v, f.getValue())));
-                model.load(rounded, "drift");
-                Tensor logits = forward(model, b, (name, v) -> {
-                    INDArray low = round(v, f.getValue());
-                    rows.add(DriftRow.compare(f.getKey(), name, ref.get(name), Nd.values(low), f.getValue()));
-                    return low;
-                });
-                loss.put(f.getKey(), lossAndPpl(logits, b));
-                argmax.put(f.getKey(), argmaxChanged(refLogits, logits, b));
+            for (boolean everyOp : new boolean[] {false, true}) {
+                for (Map.Entry<String, DoubleUnaryOperator> f : formats.entrySet()) {
+                    String precision = f.getKey() + (everyOp ? EVERY_OP : "");
+                    Map<String, INDArray> rounded = new LinkedHashMap<>();
+                    original.forEach((k, v) -> rounded.put(k, round(v, f.getValue())));
+                    model.load(rounded, "drift");
+                    Tensor logits;
+                    // A null resource is skipped: boundary rounding runs without the every-op hook.
+                    try (Rounding ops = everyOp ? Rounding.every(f.getValue()) : null) {
+                        logits = forward(model, b, (name, v) -> {
+                            INDArray low = round(v, f.getValue());
+                            DriftRow row = DriftRow.compare(precision, name, ref.get(name), Nd.values(low), f.getValue());
+                            if (ops != null) {
+                                // Every operation since the previous boundary belongs to this layer: count
+                                // its overflows and flushes too (attention probabilities flush, for one).
+                                long[] c = ops.takeCounts();
+                                row = new DriftRow(precision, name, row.maxAbs(), row.relRms(), c[0], c[1], row.nans());
+                            }
+                            rows.add(row);
+                            return low;
+                        });
+                    }
+                    loss.put(precision, lossAndPpl(logits, b));
+                    argmax.put(precision, argmaxChanged(refLogits, logits, b));
+                }
             }
         } finally {
             model.load(original, "drift"); // leave the model as it came

@@ -6,7 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import minitrain.Rng;
+import minitrain.autograd.Arithmetic;
 import minitrain.autograd.Nd;
+import minitrain.autograd.Rounding;
+import minitrain.autograd.Tensor;
 import minitrain.corpus.Corpus;
 import minitrain.corpus.Split;
 import minitrain.model.GPTConfig;
@@ -41,6 +44,25 @@ class DriftTest {
     }
 
     @Test
+    void roundingEveryOperationAppliesOnlyInsideItsBlock() {
+        Tensor a = Tensor.constant(Nd.array(new double[] {0.1, 1.0 / 3}, 2)), b = Tensor.constant(Nd.array(new double[] {0, 0}, 2));
+        double[] exact = Nd.values(Arithmetic.add(a, b).data);
+        double[] rounded;
+        try (var r = Rounding.every(HalfFloats::roundFp16)) {
+            rounded = Nd.values(Arithmetic.add(a, b).data);
+        }
+        assertArrayEquals(new double[] {0.1, 1.0 / 3}, exact, 0.0);
+        assertArrayEquals(new double[] {HalfFloats.roundFp16(0.1), HalfFloats.roundFp16(1.0 / 3)}, rounded, 0.0);
+        assertArrayEquals(exact, Nd.values(Arithmetic.add(a, b).data), 0.0, "the hook is gone after the block");
+        Tensor extremes = Tensor.constant(Nd.array(new double[] {1e-9, 1e6, 0, 1}, 4)), zero = Tensor.constant(Nd.zeros(4));
+        try (var r = Rounding.every(HalfFloats::roundFp16)) {
+            Arithmetic.add(extremes, zero);
+            assertArrayEquals(new long[] {1, 1}, r.takeCounts(), "1e-9 flushes to zero, 1e6 overflows; 0 and 1 are exact");
+            assertArrayEquals(new long[] {0, 0}, r.takeCounts(), "the counters restart");
+        }
+    }
+
+    @Test
     void everyLayerIsMeasuredAndTheModelIsLeftUnchanged(@TempDir Path tmp) throws Exception {
         Corpus corpus = Corpus.load(Path.of("..", "corpus").toAbsolutePath().normalize());
         MiniGPT m = new MiniGPT(new GPTConfig(2, 2, 16, 64, corpus.vocab().size(), 0.0), new Rng(3));
@@ -55,7 +77,17 @@ class DriftTest {
         // bf16 keeps 8 significant bits, fp16 11: about 8x the relative error on the same values.
         assertTrue(bf16.relRms() > 3 * fp16.relRms(), bf16 + " vs " + fp16);
         assertTrue(fp16.relRms() > 0 && fp16.relRms() < 1e-3);
-        assertEquals(3, r.loss().size());
+        assertEquals(5, r.loss().size(), "fp64, then fp16 and bf16 under each precision model");
+        // Rounding every operation's output adds error on top of rounding at the boundaries: after the
+        // embeddings (a lookup, rounded the same way in both models) the every-op model drifts further.
+        for (String f : List.of("fp16", "bf16")) {
+            List<DriftRow> boundary = r.rows().stream().filter(x -> x.precision().equals(f)).toList();
+            List<DriftRow> everyOp = r.rows().stream().filter(x -> x.precision().equals(f + Drift.EVERY_OP)).toList();
+            assertEquals(boundary.size(), everyOp.size());
+            assertEquals(boundary.get(0).relRms(), everyOp.get(0).relRms(), 0.0);
+            DriftRow lb = boundary.get(boundary.size() - 1), le = everyOp.get(everyOp.size() - 1);
+            assertTrue(le.relRms() > lb.relRms(), f + " logits: every op " + le + " vs boundaries " + lb);
+        }
         Path png = Charts.save(DriftChart.of(r.rows()), tmp.resolve("drift"));
         assertTrue(Files.size(png) > 1000 && Files.size(tmp.resolve("drift.svg")) > 1000);
     }
