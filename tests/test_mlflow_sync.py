@@ -175,3 +175,28 @@ def test_interrupted_sync_completes_on_rerun_without_duplicates(tmp_path):
         assert json.loads(manifest_file.read_text())["mlflow"]["run_id"] == run_id
     finally:
         server("stop", folder)
+
+
+def test_the_run_page_plots_every_metric(tmp_path):
+    """The run URL the manifest records opens in the real MLflow UI, with one drawn chart per metric."""
+    shipped = sorted((ROOT / "models").glob("minigpt-phase18-*.safetensors"))[0]
+    models = tmp_path / "models"
+    models.mkdir()
+    for f in (shipped, shipped.with_suffix(".json")):          # a copy: the shipped manifest stays as it is
+        (models / f.name).write_bytes(f.read_bytes())
+    folder = tmp_path / "mlruns"
+    r = server("start", folder)
+    assert r.returncode == 0, r.stderr
+    try:
+        synced = minitrain("track", models / shipped.name, env={"MLFLOW_TRACKING_URI": r.stdout.strip()})
+        assert synced.returncode == 0, synced.stderr
+        url = json.loads((models / shipped.with_suffix(".json").name).read_text())["mlflow"]["run_url"]
+        shot = ROOT / "experiments" / "browser" / "mlflow-run.png"
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page = subprocess.run(["node", str(ROOT / "tests" / "browser" / "mlflow-run.mjs"), url, str(shot)],
+                              capture_output=True, text=True, timeout=300, cwd=ROOT / "tests" / "browser")
+    finally:
+        server("stop", folder)
+    report = json.loads(page.stdout.strip().splitlines()[-1])
+    assert report["errors"] == [], report
+    assert sorted(report["charts"]) == ["dev_loss", "grad_norm", "lr", "tokens_per_s", "train_loss"], report
