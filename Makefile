@@ -13,7 +13,7 @@ MVN := mvn -B -q -ntp -f $(ROOT)/lib/pom.xml
 JAR := $(ROOT)/lib/target/jars/minitrain.jar
 LIB_SOURCES := $(shell find $(ROOT)/lib/src/main $(ROOT)/lib/pom.xml -type f 2>/dev/null)
 
-.PHONY: setup venv kernel lib browser test test-java test-python mutation phase lab mlflow lock clean help
+.PHONY: setup venv kernel lib browser test test-java test-python mutation bench bench-ops phase lab mlflow lock clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -71,6 +71,17 @@ test-python: setup browser
 # Mutation testing of the training loop's pieces (PIT); report in lib/target/pit-reports/index.html.
 mutation: setup
 	@mvn -B -ntp -f $(ROOT)/lib/pom.xml test-compile org.pitest:pitest-maven:mutationCoverage
+
+# --- Benchmarks (not part of make test: timings are reported, never asserted) --------------------------
+# One line per configuration: ms per step, tokens/s, GFLOP/s, ops, allocation and peak memory.
+bench: setup
+	@OMP_NUM_THREADS=1 bin/minitrain bench
+
+# JMH micro-benchmarks of the hot operations (forward + backward), for judging one kernel change alone.
+bench-ops: setup
+	@$(MVN) test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=$(ROOT)/build/bench.classpath
+	@OMP_NUM_THREADS=1 java -Djava.awt.headless=true -cp "$(ROOT)/lib/target/test-classes:$(ROOT)/lib/target/classes:$$(cat $(ROOT)/build/bench.classpath)" \
+	  org.openjdk.jmh.Main minitrain.bench $(JMH_ARGS)
 
 # --- The phase run ---------------------------------------------------------------------------------------
 # The labs log to MLflow: a local server is started for the run (unless MLFLOW_TRACKING_URI points to

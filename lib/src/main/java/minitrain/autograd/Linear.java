@@ -20,6 +20,7 @@ public final class Linear {
         INDArray x2 = Nd.contiguous(x.data).reshape(rows, in);                   // (M, in)
         INDArray y = Nd.zeros(rows, out);                                         // (M, out)
         Nd4j.gemm(x2, w.data, y, false, true, 1.0, 0.0);
+        Counters.product(1, rows, in, out);
         if (b != null) y.addiRowVector(b.data);
         long[] ys = xs.clone();
         ys[ys.length - 1] = out;
@@ -28,11 +29,13 @@ public final class Linear {
             if (x.requiresGrad) {
                 INDArray dx = Nd.zeros(rows, in);
                 Nd4j.gemm(g2, w.data, dx, false, false, 1.0, 0.0);              // dx = g W
+                Counters.product(1, rows, out, in);
                 x.accumulate(dx.reshape(xs));
             }
             if (w.requiresGrad) {
                 if (w.grad == null) w.grad = Nd.zeros(out, in);
                 Nd4j.gemm(g2, x2, w.grad, true, false, 1.0, 1.0);               // dW += g^T x
+                Counters.product(1, out, rows, in);
             }
             if (b != null && b.requiresGrad) b.accumulate(g2.sum(0));            // db += sum over rows
         }, b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b});

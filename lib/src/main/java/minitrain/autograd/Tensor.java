@@ -55,6 +55,7 @@ public final class Tensor {
      */
     static Tensor of(INDArray data, String op, Backward backward, Tensor... parents) {
         data = Rounding.apply(data); // unchanged unless a drift measurement asked for every output rounded
+        Counters.ops++;
         boolean needs = false;
         if (Grad.enabled()) for (Tensor p : parents) needs |= p.requiresGrad;
         return needs ? new Tensor(data, op, true, parents, backward) : new Tensor(data, op, false, new Tensor[0], null);

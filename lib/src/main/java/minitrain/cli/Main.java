@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             DriftCommand.class,
             TrackCommand.class,
             ReportCommand.class,
+            BenchCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -1,0 +1,121 @@
+package minitrain.cli;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import minitrain.Kit;
+import minitrain.KitError;
+import minitrain.autograd.Counters;
+import minitrain.corpus.Corpus;
+import minitrain.train.Switches;
+import minitrain.train.TrainConfig;
+import minitrain.train.TrainingLoop;
+import minitrain.train.TrainingRun;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code minitrain bench}: the cost of one training step (forward, backward, clipping, AdamW) after warm-up,
+ * on real batches of the corpus, one line per configuration:
+ * {@code bench NAME ms_per_step=… tokens_per_s=… gflops=… ops_per_step=… alloc_mb_per_step=… peak_rss_mb=…}.
+ * gflops counts matrix-product FLOPs (from the shapes of every product computed); alloc_mb_per_step is JVM
+ * heap allocated by all threads; ND4J's arrays live off-heap and are reported as offheap_mb (JavaCPP's
+ * count of live native bytes at the end).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Time training steps: shipped, d64-l2 and d128-l4 configurations.")
+public final class BenchCommand implements Runnable {
+
+    static final List<String> CONFIGS = List.of("shipped", "d64-l2", "d128-l4");
+
+    @Option(names = "--config", description = "shipped, d64-l2, d128-l4 or a config file (default: all three).")
+    String config;
+
+    @Option(names = "--steps", description = "Timed steps (default 20).")
+    int steps = 20;
+
+    @Option(names = "--warmup", description = "Untimed steps first: JIT compilation, first allocations (default 5).")
+    int warmup = 5;
+
+    @Override
+    public void run() {
+        if (steps < 1 || warmup < 1) throw new KitError("--steps and --warmup must be at least 1");
+        Corpus corpus = Corpus.load(Kit.root().resolve("corpus"));
+        for (String name : config == null ? CONFIGS : List.of(config)) bench(name, configFor(name), corpus);
+    }
+
+    static TrainConfig configFor(String name) {
+        return switch (name) {
+            case "shipped" -> TrainConfig.read(Kit.root().resolve("experiments/18-train-mini/config.json"));
+            // The PyTorch reference: n_layer 2, n_head 4, n_embd 64, block 64, batch 32 (~112k parameters).
+            case "d64-l2" -> TrainConfig.fromJson("{\"n_layer\": 2, \"n_head\": 4, \"n_embd\": 64, \"batch_size\": 32}", name);
+            case "d128-l4" -> TrainConfig.fromJson("{\"n_layer\": 4, \"n_head\": 4, \"n_embd\": 128, \"batch_size\": 32}", name);
+            default -> {
+                Path file = Path.of(name);
+                if (!Files.isRegularFile(file)) throw new KitError("--config: not one of " + CONFIGS + " nor a file: " + name);
+                yield TrainConfig.read(file);
+            }
+        };
+    }
+
+    void bench(String name, TrainConfig base, Corpus corpus) {
+        // Same model and optimizer; no dev evaluation or checkpoint inside the timed steps.
+        var m = base.toMap();
+        m.put("max_steps", warmup + steps);
+        m.put("warmup_steps", 1);
+        m.put("eval_every", 1_000_000);
+        m.put("ckpt_every", 1_000_000);
+        TrainConfig c = TrainConfig.fromJson(minitrain.Json.compact(m), name);
+        TrainingRun r = TrainingRun.start(c, Switches.ALL_ON, corpus, null);
+        long[] t = new long[warmup + steps + 1];
+        long[] flops = new long[2], ops = new long[2], heap = new long[2];
+        double[] tokens = {0};
+        t[0] = System.nanoTime();
+        TrainingLoop.run(r, (step, lr, loss, dev, g, tps) -> {
+            t[step + 1] = System.nanoTime();
+            if (step + 1 == warmup) {                      // the timed window starts after this step
+                flops[0] = Counters.flops();
+                ops[0] = Counters.ops();
+                heap[0] = heapAllocated();
+            } else if (step >= warmup) {
+                tokens[0] += tps * (t[step + 1] - t[step]) / 1e9;   // counted targets of this step
+            }
+        });
+        flops[1] = Counters.flops();
+        ops[1] = Counters.ops();
+        heap[1] = heapAllocated();
+        double seconds = (t[warmup + steps] - t[warmup]) / 1e9;
+        double[] per = new double[steps];
+        for (int i = 0; i < steps; i++) per[i] = (t[warmup + i + 1] - t[warmup + i]) / 1e6;
+        Arrays.sort(per);
+        System.out.printf("bench %s ms_per_step=%.1f tokens_per_s=%.0f gflops=%.2f ops_per_step=%d alloc_mb_per_step=%.1f peak_rss_mb=%.0f"
+                        + " median_ms=%.1f params=%d offheap_mb=%.0f%n",
+                name, 1000 * seconds / steps, tokens[0] / seconds, (flops[1] - flops[0]) / seconds / 1e9, (ops[1] - ops[0]) / steps,
+                (heap[1] - heap[0]) / 1e6 / steps, peakRssMb(), per[steps / 2], r.model.parameterCount(),
+                org.bytedeco.javacpp.Pointer.totalBytes() / 1e6);
+    }
+
+    /** Bytes the JVM heap handed out to every live thread so far (HotSpot's per-thread counters). */
+    static long heapAllocated() {
+        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long[] ids = mx.getAllThreadIds();
+        long sum = 0;
+        for (long b : mx.getThreadAllocatedBytes(ids)) if (b > 0) sum += b;
+        return sum;
+    }
+
+    /** The process's peak resident memory (VmHWM), heap, native arrays and code together. */
+    static double peakRssMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not Linux: no figure
+        }
+        return Double.NaN;
+    }
+}
