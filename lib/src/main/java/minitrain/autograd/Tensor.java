@@ -71,6 +71,16 @@ public final class Tensor {
         else grad.addi(g);
     }
 
+    /**
+     * {@link #accumulate} for a fresh array that no other tensor holds (a kernel's own output): the first
+     * gradient is kept as it is instead of copied.
+     */
+    void accumulateOwned(INDArray g) {
+        if (!requiresGrad) return;
+        if (grad == null) grad = g;
+        else grad.addi(g);
+    }
+
     /** Backpropagation from this scalar: d this / d this = 1, then every node in reverse topological order. */
     public void backward() {
         if (data.length() != 1) throw new IllegalStateException("backward() needs a scalar, got shape " + Arrays.toString(shape()));

@@ -9,17 +9,15 @@ import java.util.Map;
 import minitrain.KitError;
 import minitrain.Rng;
 import minitrain.autograd.Arithmetic;
-import minitrain.autograd.AttentionMask;
+import minitrain.autograd.Attention;
 import minitrain.autograd.Dropout;
 import minitrain.autograd.Embedding;
 import minitrain.autograd.Grad;
 import minitrain.autograd.LayerNorm;
 import minitrain.autograd.Linear;
-import minitrain.autograd.MatMul;
 import minitrain.autograd.Nd;
 import minitrain.autograd.Gelu;
 import minitrain.autograd.Shape;
-import minitrain.autograd.Softmax;
 import minitrain.autograd.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -123,7 +121,7 @@ public final class MiniGPT {
     }
 
     public Tensor forward(int[][] idx, boolean[][] real, boolean train, Rng dropout, Probe probe) {
-        int bsz = idx.length, t = idx[0].length, c = config.nEmbd(), h = config.nHead(), d = config.headSize();
+        int t = idx[0].length, h = config.nHead();
         if (t > config.blockSize()) throw new KitError("sequence of " + t + " tokens is longer than block_size " + config.blockSize());
         double pd = config.dropout();
         Tensor tok = Embedding.lookup(p("transformer.wte.weight"), idx);                    // (B, T, C)
@@ -134,14 +132,9 @@ public final class MiniGPT {
             // --- causal self-attention: every position reads from itself and earlier real positions
             Tensor n1 = LayerNorm.apply(x, p(b + "ln_1.weight"), p(b + "ln_1.bias"));
             Tensor qkv = Linear.apply(n1, p(b + "attn.c_attn.weight"), p(b + "attn.c_attn.bias"));  // (B, T, 3C)
-            Tensor q = heads(Shape.slice(qkv, 2, 0, c), bsz, t, h, d);                         // (B, H, T, D)
-            Tensor k = heads(Shape.slice(qkv, 2, c, 2L * c), bsz, t, h, d);
-            Tensor v = heads(Shape.slice(qkv, 2, 2L * c, 3L * c), bsz, t, h, d);
-            Tensor att = MatMul.apply(q, k, true, 1.0 / Math.sqrt(d));                        // (B, H, T, T)
-            att = Softmax.softmax(AttentionMask.apply(att, real));
-            att = Dropout.apply(att, pd, train, dropout);
-            Tensor y = MatMul.apply(att, v);                                                  // (B, H, T, D)
-            y = Shape.reshape(Shape.permute(y, 0, 2, 1, 3), bsz, t, c);                       // (B, T, C)
+            // Split into h heads of d channels, q k^T / sqrt(d), mask, softmax, dropout, times v, heads merged:
+            // one fused operation (autograd.Attention spells out each of those steps).
+            Tensor y = Attention.apply(qkv, h, real, pd, train, dropout);                     // (B, T, C)
             y = Linear.apply(y, p(b + "attn.c_proj.weight"), p(b + "attn.c_proj.bias"));
             y = see(probe, "h." + i + ".attn", Dropout.apply(y, pd, train, dropout));
             x = Arithmetic.add(x, y);
@@ -155,11 +148,6 @@ public final class MiniGPT {
         x = see(probe, "ln_f", LayerNorm.apply(x, p("transformer.ln_f.weight"), p("transformer.ln_f.bias")));
         // The head reuses the token embedding (weight tying): a token's input and output vectors are one.
         return see(probe, "logits", Linear.apply(x, p("transformer.wte.weight"), null));    // (B, T, V)
-    }
-
-    /** (B, T, C) -> (B, H, T, D): split the channels into heads, heads before time. */
-    private static Tensor heads(Tensor x, int bsz, int t, int h, int d) {
-        return Shape.permute(Shape.reshape(x, bsz, t, h, d), 0, 2, 1, 3);
     }
 
     private static Tensor see(Probe probe, String name, Tensor x) {
