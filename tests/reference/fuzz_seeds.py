@@ -86,7 +86,7 @@ def lines(*ls, end="\n"):
 JSONL = {
     "ok-shard": lines(rec(), rec(id="walk.present.2sg", person="2sg", en="you walk", es="tú caminas",
                                  text="you walk → tú caminas", split="dev"),
-                      rec(id="walk.past.1pl", tense="past", person="1pl", en="we walked", es="nosotros caminamos",
+                      rec(id="walk.preterite.1pl", tense="preterite", person="1pl", en="we walked", es="nosotros caminamos",
                           text="we walked → nosotros caminamos", split="val")),
     "ok-crlf": lines(rec(), rec(id="x2"), end="\r\n"),
     "ok-no-final-newline": lines(rec(), rec(id="x2"))[:-1],
