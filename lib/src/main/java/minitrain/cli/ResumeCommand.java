@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import minitrain.Json;
 import minitrain.Kit;
 import minitrain.KitError;
+import minitrain.checkpoint.AtomicFiles;
 import minitrain.checkpoint.Checkpoint;
 import minitrain.corpus.Corpus;
 import minitrain.train.Switches;
@@ -52,6 +53,8 @@ public final class ResumeCommand implements Runnable {
         if (r.step() >= r.config.maxSteps()) {
             System.out.println("minitrain: " + dir + " already finished at step " + r.step() + "; publishing it");
         }
-        TrainCommand.trainAndPublish(r, Kit.root().resolve(run.path("models").asText("models")));
+        Path models = Kit.root().resolve(run.path("models").asText("models"));
+        AtomicFiles.requireWritableFolder(models); // before training on, not at publication
+        TrainCommand.trainAndPublish(r, models);
     }
 }

@@ -72,6 +72,7 @@ public final class TrainCommand implements Runnable {
         // Relative to the kit when inside it, so a run folder names no machine-specific path.
         Path modelsDir = (models != null ? models : root.resolve("models")).toAbsolutePath().normalize();
         run.put("models", modelsDir.startsWith(root) ? root.relativize(modelsDir).toString() : modelsDir.toString());
+        AtomicFiles.requireWritableFolder(modelsDir);
         AtomicFiles.writeString(dir.resolve("run.json"), Json.pretty(run));
         TrainingRun r = TrainingRun.start(c, Switches.ALL_ON, corpus, dir);
         trainAndPublish(r, modelsDir);
