@@ -13,7 +13,7 @@ MVN := mvn -B -q -ntp -f $(ROOT)/lib/pom.xml
 JAR := $(ROOT)/lib/target/jars/minitrain.jar
 LIB_SOURCES := $(shell find $(ROOT)/lib/src/main $(ROOT)/lib/pom.xml -type f 2>/dev/null)
 
-.PHONY: setup venv kernel lib browser test test-java test-python mutation bench bench-ops phase lab mlflow lock clean help
+.PHONY: setup venv kernel lib browser test test-java test-python mutation bench bench-ops fuzz phase lab mlflow lock clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -82,6 +82,12 @@ bench-ops: setup
 	@$(MVN) test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=$(ROOT)/build/bench.classpath
 	@OMP_NUM_THREADS=1 java -Djava.awt.headless=true -cp "$(ROOT)/lib/target/test-classes:$(ROOT)/lib/target/classes:$$(cat $(ROOT)/build/bench.classpath)" \
 	  org.openjdk.jmh.Main minitrain.bench $(JMH_ARGS)
+
+# The readers' fuzzers at length (mvn verify runs them briefly): FUZZ_TRIES mutated files per property;
+# each prints its number of executions. A failure names the seed file and the mutations that broke it.
+FUZZ_TRIES ?= 200000
+fuzz:
+	@mvn -B -ntp -f $(ROOT)/lib/pom.xml test -Dtest='*FuzzTest' -Dfuzz.tries=$(FUZZ_TRIES)
 
 # --- The phase run ---------------------------------------------------------------------------------------
 # The labs log to MLflow: a local server is started for the run (unless MLFLOW_TRACKING_URI points to

@@ -18,6 +18,16 @@ public final class Json {
             .enable(com.fasterxml.jackson.databind.MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
             .build();
 
+    /**
+     * For reading untrusted files (shards, safetensors headers): a repeated key or text after the value is an
+     * error, not silently resolved (Jackson's default keeps the last key and ignores what follows, which would
+     * drop the second of two records pasted onto one line).
+     */
+    public static final ObjectMapper STRICT = JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
     private static final DefaultPrettyPrinter PRETTY = new DefaultPrettyPrinter()
             .withObjectIndenter(new DefaultIndenter("  ", "\n"))
             .withArrayIndenter(new DefaultIndenter("  ", "\n"));
@@ -31,6 +41,14 @@ public final class Json {
         } catch (JsonProcessingException e) {
             throw new KitError("cannot write JSON: " + e.getOriginalMessage(), e);
         }
+    }
+
+    /**
+     * A string from a file, quoted and escaped as JSON, for error messages: a name holding a line break or a
+     * control character then stays on the error's one line.
+     */
+    public static String quote(String s) {
+        return compact(s);
     }
 
     /** Indented, sorted keys, ending with a newline: for files a person reads (manifests, configs). */

@@ -46,7 +46,48 @@ public final class AtomicFiles {
             } catch (IOException ignored) {
                 // the original error below is the one to report
             }
-            throw KitError.in(target, "cannot write: " + e.getMessage());
+            throw KitError.in(target, "cannot write: " + reason(e));
+        }
+    }
+
+    /**
+     * Why a write failed, in words: several of Java's exceptions carry only a path as their message
+     * ("cannot write: /x/run" says nothing), and the path is often not the target but a folder above it.
+     */
+    static String reason(IOException e) {
+        String m = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+        if (e instanceof java.nio.file.FileAlreadyExistsException || e instanceof java.nio.file.NotDirectoryException) {
+            return "a file is in the way where a folder is needed (" + m + ")";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied (" + m + ")";
+        if (e instanceof java.nio.file.NoSuchFileException) return "no such folder (" + m + ")";
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason() + (f.getFile() == null ? "" : " (" + f.getFile() + ")");
+        }
+        return m.isEmpty() ? e.getClass().getSimpleName() : m;
+    }
+
+    /**
+     * Fails now, with one line, if {@code dir} cannot be created or written: a training run checks its models
+     * folder before it starts, not after an hour of training when it publishes. Folders it had to create
+     * for the check are removed again, so a check leaves nothing behind either way.
+     */
+    public static void requireWritableFolder(Path dir) {
+        Path abs = dir.toAbsolutePath().normalize(), existing = abs;
+        while (existing != null && !Files.exists(existing)) existing = existing.getParent();
+        try {
+            Files.createDirectories(abs);
+            Files.delete(Files.createTempFile(abs, ".write-check-", ".tmp"));
+        } catch (IOException e) {
+            throw KitError.in(dir, "cannot write in this folder: " + reason(e));
+        } finally {
+            for (Path p = abs; p != null && !p.equals(existing); p = p.getParent()) {
+                try {
+                    Files.deleteIfExists(p); // only the empty folders made above
+                } catch (IOException ignored) {
+                    break;
+                }
+            }
         }
     }
 

@@ -1,10 +1,6 @@
 package minitrain.checkpoint;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -47,11 +43,6 @@ public final class SafeTensors {
     private static final Map<String, DataType> DTYPES = Map.of(
             "F64", DataType.DOUBLE, "F32", DataType.FLOAT, "F16", DataType.HALF, "BF16", DataType.BFLOAT16,
             "I64", DataType.LONG, "I32", DataType.INT);
-
-    private static final ObjectMapper STRICT = JsonMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
 
     private SafeTensors() {}
 
@@ -140,7 +131,7 @@ public final class SafeTensors {
         }
         JsonNode header;
         try {
-            header = STRICT.readTree(text);
+            header = Json.STRICT.readTree(text);
         } catch (IOException e) {
             throw err(source, "header is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
         }
@@ -154,7 +145,7 @@ public final class SafeTensors {
                 if (!f.getValue().isObject()) throw err(source, "__metadata__ is not an object");
                 for (Iterator<Map.Entry<String, JsonNode>> m = f.getValue().fields(); m.hasNext(); ) {
                     Map.Entry<String, JsonNode> kv = m.next();
-                    if (!kv.getValue().isTextual()) throw err(source, "metadata value of \"" + kv.getKey() + "\" is not a string");
+                    if (!kv.getValue().isTextual()) throw err(source, "metadata value of " + Json.quote(kv.getKey()) + " is not a string");
                     metadata.put(kv.getKey(), kv.getValue().asText());
                 }
             } else {
@@ -182,7 +173,7 @@ public final class SafeTensors {
     }
 
     private static Entry entry(String source, String name, JsonNode o) {
-        String where = "tensor " + name + ": ";
+        String where = "tensor " + Json.quote(name) + ": ";
         if (!o.isObject()) throw err(source, where + "header entry is not an object");
         JsonNode dtype = o.get("dtype"), shape = o.get("shape"), offsets = o.get("data_offsets");
         if (dtype == null || shape == null || offsets == null) throw err(source, where + "needs dtype, shape and data_offsets");
@@ -228,9 +219,9 @@ public final class SafeTensors {
         long expect = 0;
         for (Map.Entry<String, Entry> e : byStart) {
             Entry en = e.getValue();
-            if (en.end() > dataSize) throw err(source, "tensor " + e.getKey() + ": data_offsets end " + en.end() + " is past the data (" + dataSize + " bytes)");
-            if (en.begin() < expect) throw err(source, "tensor " + e.getKey() + ": data_offsets overlap the previous tensor");
-            if (en.begin() > expect) throw err(source, "tensor " + e.getKey() + ": a hole of " + (en.begin() - expect) + " bytes before it");
+            if (en.end() > dataSize) throw err(source, "tensor " + Json.quote(e.getKey()) + ": data_offsets end " + en.end() + " is past the data (" + dataSize + " bytes)");
+            if (en.begin() < expect) throw err(source, "tensor " + Json.quote(e.getKey()) + ": data_offsets overlap the previous tensor");
+            if (en.begin() > expect) throw err(source, "tensor " + Json.quote(e.getKey()) + ": a hole of " + (en.begin() - expect) + " bytes before it");
             expect = en.end();
         }
         if (expect != dataSize) throw err(source, (dataSize - expect) + " bytes after the last tensor belong to none");

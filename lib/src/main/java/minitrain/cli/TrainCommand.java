@@ -50,7 +50,8 @@ public final class TrainCommand implements Runnable {
     @Override
     public void run() {
         Path root = Kit.root();
-        TrainConfig c = TrainConfig.read(config != null ? config : root.resolve(SHIPPED));
+        Path configFile = config != null ? config : root.resolve(SHIPPED);
+        TrainConfig c = TrainConfig.read(configFile);
         Map<String, Object> o = new LinkedHashMap<>(c.toMap());
         if (maxSteps != null) o.put("max_steps", maxSteps);
         if (ckptEvery != null) o.put("ckpt_every", ckptEvery);
@@ -62,6 +63,8 @@ public final class TrainCommand implements Runnable {
             throw KitError.in(dir, "already holds a run: continue it with 'minitrain resume " + dir + "' or pick another --run-dir");
         }
         Corpus corpus = Corpus.load(root.resolve("corpus"));
+        // Every check before the first file is written: a refused config leaves no run folder behind.
+        TrainingRun.requireBlockSizeFits(c, corpus, configFile.toString());
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("config", c.toMap());
         run.put("corpus", "corpus");
@@ -69,6 +72,7 @@ public final class TrainCommand implements Runnable {
         // Relative to the kit when inside it, so a run folder names no machine-specific path.
         Path modelsDir = (models != null ? models : root.resolve("models")).toAbsolutePath().normalize();
         run.put("models", modelsDir.startsWith(root) ? root.relativize(modelsDir).toString() : modelsDir.toString());
+        AtomicFiles.requireWritableFolder(modelsDir);
         AtomicFiles.writeString(dir.resolve("run.json"), Json.pretty(run));
         TrainingRun r = TrainingRun.start(c, Switches.ALL_ON, corpus, dir);
         trainAndPublish(r, modelsDir);

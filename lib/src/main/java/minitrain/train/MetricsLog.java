@@ -8,6 +8,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import minitrain.KitError;
+import minitrain.checkpoint.AtomicFiles;
 import tech.tablesaw.api.ColumnType;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.io.csv.CsvReadOptions;
@@ -34,8 +35,8 @@ public final class MetricsLog {
                     }
                 }
             }
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Files.write(file, (String.join("\n", keep) + "\n").getBytes(StandardCharsets.UTF_8));
+            // Atomic: a disk that fills up here must not leave the log cut in half.
+            AtomicFiles.writeString(file, String.join("\n", keep) + "\n");
         } catch (IOException e) {
             throw KitError.in(file, "cannot write metrics: " + e.getMessage());
         }

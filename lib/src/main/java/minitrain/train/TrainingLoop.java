@@ -22,6 +22,13 @@ public final class TrainingLoop {
 
     private TrainingLoop() {}
 
+    /** Which checkpoint a stopped run can go back to, by name: the learner's next command needs it. */
+    private static String keptCheckpoint(TrainingRun r) {
+        if (r.runDir == null) return "the last good checkpoint is kept";
+        java.nio.file.Path last = Checkpoint.latest(r.runDir);
+        return last == null ? "no checkpoint was written yet" : "the last good checkpoint " + last.getFileName() + " is kept";
+    }
+
     public static void run(TrainingRun r, Listener listener) {
         TrainConfig c = r.config;
         while (r.step < c.maxSteps()) {
@@ -54,7 +61,7 @@ public final class TrainingLoop {
             if (!Double.isFinite(loss) || bad != null) {
                 throw new KitError("step " + r.step + ": " + (Double.isFinite(loss) ? "" : "loss is " + loss + ", ")
                         + (bad == null ? "" : "first non-finite gradient in " + bad)
-                        + "; the last good checkpoint is kept and nothing was published");
+                        + "; " + keptCheckpoint(r) + " and nothing was published");
             }
             // Clip the global gradient norm: one rare huge gradient would otherwise undo many steps.
             double norm = r.switches.clip() ? GradClip.clip(r.parameters(), c.gradClip()) : GradClip.norm(r.parameters());

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import minitrain.KitError;
 import minitrain.Rng;
 import minitrain.autograd.Tensor;
 import minitrain.corpus.Corpus;
@@ -63,10 +64,31 @@ public final class TrainingRun {
      * share draws, so changing one (say, the dropout rate) does not change the others.
      */
     public static TrainingRun start(TrainConfig config, Switches switches, Corpus corpus, Path runDir) {
+        requireBlockSizeFits(config, corpus, "config");
         Rng root = new Rng(config.seed());
         MiniGPT model = new MiniGPT(config.model(corpus.vocab().size()), root.split());
         DataOrder data = new DataOrder(corpus.records(Split.TRAIN).size(), root.nextLong());
         return new TrainingRun(config, switches, corpus, model, data, root.split(), 0, runDir);
+    }
+
+    /**
+     * The longest record of any split must fit the model's context: otherwise the run stops at the first
+     * batch that happens to draw it, possibly hours in and after checkpoints were written. Checked before
+     * any work starts; {@code where} names the config in the error.
+     */
+    public static void requireBlockSizeFits(TrainConfig config, Corpus corpus, String where) {
+        Record longest = null;
+        int inputs = 0;
+        for (Split s : Split.values()) {
+            for (Record r : corpus.records(s)) {
+                int n = Protocol.sequence(r, corpus.vocab()).length - 1; // inputs are one token shorter than the record
+                if (n > inputs) { inputs = n; longest = r; }
+            }
+        }
+        if (inputs > config.blockSize()) {
+            throw new KitError(where + ": block_size " + config.blockSize() + " is shorter than the longest record ("
+                    + longest.id() + " needs " + inputs + " inputs); use block_size " + inputs + " or more");
+        }
     }
 
     /** A run restored from a checkpoint (see {@link minitrain.checkpoint.Checkpoint#load}). */

@@ -156,7 +156,8 @@ class CorpusTest {
         bad[good.length + 20] = (byte) 0xC3; // a lead byte followed by an ASCII byte: malformed
         bad[good.length + 21] = (byte) 0x28;
         String m = readError(tmp, bad);
-        assertTrue(m.contains("bad.jsonl:2: invalid UTF-8"), m);
+        // The exact byte, not the start of its line: a learner's editor can jump straight to it.
+        assertTrue(m.endsWith("bad.jsonl:2: invalid UTF-8 at byte " + (good.length + 20)), m);
     }
 
     @Test
