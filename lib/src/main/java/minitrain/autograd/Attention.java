@@ -33,7 +33,8 @@ public final class Attention {
         double[] y = new double[bsz * t * c];
         Nd.forRows(bsz * heads, bh -> {
             int b = bh / heads, h = bh % heads;
-            double[] q = head(x, b, t, c3, h * d, d), k = head(x, b, t, c3, c + h * d, d), v = head(x, b, t, c3, 2 * c + h * d, d);
+            // Row i of this head's q, k and v starts at x[base + i * c3 + (0, c or 2c)]: d contiguous values.
+            int base = b * t * c3 + h * d, qo = base, ko = base + c, vo = base + 2 * c;
             int po = bh * t * t;
             double[] row = new double[t];
             for (int i = 0; i < t; i++) {
@@ -41,7 +42,8 @@ public final class Attention {
                 for (int j = 0; j <= i; j++) {
                     if (keyIsReal != null && !keyIsReal[b][j]) continue;   // padding: never attended
                     double dot = 0;
-                    for (int e = 0; e < d; e++) dot += q[i * d + e] * k[j * d + e];
+                    int qi = qo + i * c3, kj = ko + j * c3;
+                    for (int e = 0; e < d; e++) dot += x[qi + e] * x[kj + e];
                     row[j] = dot * scale;
                     max = Math.max(max, row[j]);
                 }
@@ -58,7 +60,8 @@ public final class Attention {
                     double w = p[po + i * t + j] *= inv;
                     if (keep != null) w *= keep[po + i * t + j];
                     if (w == 0) continue;
-                    for (int e = 0; e < d; e++) y[yo + e] += w * v[j * d + e];
+                    int vj = vo + j * c3;
+                    for (int e = 0; e < d; e++) y[yo + e] += w * x[vj + e];
                 }
             }
         });
@@ -68,8 +71,10 @@ public final class Attention {
             double[] gy = Nd.values(g), gx = new double[x.length];
             Nd.forRows(bsz * heads, bh -> {
                 int b = bh / heads, h = bh % heads;
-                double[] q = head(x, b, t, c3, h * d, d), k = head(x, b, t, c3, c + h * d, d), v = head(x, b, t, c3, 2 * c + h * d, d);
-                double[] gq = new double[t * d], gk = new double[t * d], gv = new double[t * d], gs = new double[t];
+                // The same offsets serve x and its gradient gx: each (b, h) owns its columns, so no two
+                // threads ever write the same element.
+                int base = b * t * c3 + h * d, qo = base, ko = base + c, vo = base + 2 * c;
+                double[] gs = new double[t];
                 int po = bh * t * t;
                 for (int i = 0; i < t; i++) {
                     int yo = (b * t + i) * c + h * d;
@@ -79,10 +84,11 @@ public final class Attention {
                         double pij = p[po + i * t + j];
                         if (pij == 0) { gs[j] = 0; continue; }
                         double m = keep == null ? 1 : keep[po + i * t + j];
+                        int vj = vo + j * c3;
                         double ga = 0;
-                        for (int e = 0; e < d; e++) ga += gy[yo + e] * v[j * d + e];
+                        for (int e = 0; e < d; e++) ga += gy[yo + e] * x[vj + e];
                         double a = pij * m;
-                        if (a != 0) for (int e = 0; e < d; e++) gv[j * d + e] += a * gy[yo + e];
+                        if (a != 0) for (int e = 0; e < d; e++) gx[vj + e] += a * gy[yo + e];
                         gs[j] = ga * m;                                      // dL/dp[i][j]
                         dot += gs[j] * pij;
                     }
@@ -91,30 +97,17 @@ public final class Attention {
                         double pij = p[po + i * t + j];
                         if (pij == 0) continue;
                         double ds = pij * (gs[j] - dot) * scale;
+                        int qi = qo + i * c3, kj = ko + j * c3;
                         for (int e = 0; e < d; e++) {
-                            gq[i * d + e] += ds * k[j * d + e];
-                            gk[j * d + e] += ds * q[i * d + e];
+                            gx[qi + e] += ds * x[kj + e];
+                            gx[kj + e] += ds * x[qi + e];
                         }
                     }
                 }
-                scatter(gx, gq, b, t, c3, h * d, d);
-                scatter(gx, gk, b, t, c3, c + h * d, d);
-                scatter(gx, gv, b, t, c3, 2 * c + h * d, d);
             });
             Counters.product(4L * bsz * heads, t, t, d);
             qkv.accumulateOwned(Nd.array(gx, s));
         }, qkv);
-    }
-
-    /** One head's (T, D) slice of qkv's columns from {@code col}, copied contiguous for the inner loops. */
-    private static double[] head(double[] x, int b, int t, int c3, int col, int d) {
-        double[] out = new double[t * d];
-        for (int i = 0; i < t; i++) System.arraycopy(x, (b * t + i) * c3 + col, out, i * d, d);
-        return out;
-    }
-
-    private static void scatter(double[] gx, double[] part, int b, int t, int c3, int col, int d) {
-        for (int i = 0; i < t; i++) System.arraycopy(part, i * d, gx, (b * t + i) * c3 + col, d);
     }
 
     static double[] dropoutMask(int n, double p, Rng rng) {

@@ -24,7 +24,7 @@ public final class Dropout {
         return Tensor.of(Nd.array(v, shape), "dropout", g -> {
             double[] gv = Nd.values(g);
             for (int i = 0; i < gv.length; i++) gv[i] *= mask[i];
-            x.accumulate(Nd.array(gv, shape));
+            x.accumulateOwned(Nd.array(gv, shape));
         }, x);
     }
 }

@@ -23,10 +23,12 @@ public final class Gelu {
         INDArray erf = Nd.array(cdf, shape);
         Nd4j.getExecutioner().exec(new Erf(erf, erf));   // in place: one array, native, all cores
         erf.data().asNioDouble().get(cdf);
-        for (int i = 0; i < xv.length; i++) {
-            cdf[i] = 0.5 * (1 + cdf[i]);
-            y[i] = xv[i] * cdf[i];
-        }
+        Nd.forRows(xv.length / 256 + 1, r -> {
+            for (int i = r * 256; i < Math.min(xv.length, (r + 1) * 256); i++) {
+                cdf[i] = 0.5 * (1 + cdf[i]);
+                y[i] = xv[i] * cdf[i];
+            }
+        });
         return Tensor.of(Nd.array(y, shape), "gelu", g -> {
             double[] gv = Nd.values(g), dx = new double[gv.length];
             Nd.forRows(gv.length / 256 + 1, r -> {
@@ -35,7 +37,7 @@ public final class Gelu {
                     dx[i] = gv[i] * (cdf[i] + xv[i] * pdf);
                 }
             });
-            x.accumulate(Nd.array(dx, shape));
+            x.accumulateOwned(Nd.array(dx, shape));
         }, x);
     }
 }

@@ -63,9 +63,9 @@ public final class LayerNorm {
                     db[k] += gv[o + k];
                 }
             }
-            x.accumulate(Nd.array(dx, shape));
-            w.accumulate(Nd.array(dw, c));
-            b.accumulate(Nd.array(db, c));
+            x.accumulateOwned(Nd.array(dx, shape));
+            w.accumulateOwned(Nd.array(dw, c));
+            b.accumulateOwned(Nd.array(db, c));
         }, x, w, b);
     }
 }

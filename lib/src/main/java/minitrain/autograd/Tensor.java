@@ -56,6 +56,7 @@ public final class Tensor {
     static Tensor of(INDArray data, String op, Backward backward, Tensor... parents) {
         data = Rounding.apply(data); // unchanged unless a drift measurement asked for every output rounded
         Counters.ops++;
+        if (Counters.PROFILE) Counters.forward(op);
         boolean needs = false;
         if (Grad.enabled()) for (Tensor p : parents) needs |= p.requiresGrad;
         return needs ? new Tensor(data, op, true, parents, backward) : new Tensor(data, op, false, new Tensor[0], null);
@@ -89,7 +90,9 @@ public final class Tensor {
         for (int i = order.size() - 1; i >= 0; i--) {
             Tensor t = order.get(i);
             if (t.backward != null && t.grad != null) {
+                long start = Counters.PROFILE ? System.nanoTime() : 0;
                 t.backward.apply(t.grad);
+                if (Counters.PROFILE) Counters.backward(t.op, System.nanoTime() - start);
                 t.grad = null; // intermediate gradients are not needed again: free them early
             }
         }

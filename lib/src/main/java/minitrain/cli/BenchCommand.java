@@ -80,6 +80,7 @@ public final class BenchCommand implements Runnable {
                 flops[0] = Counters.flops();
                 ops[0] = Counters.ops();
                 heap[0] = heapAllocated();
+                Counters.resetTimes();
             } else if (step >= warmup) {
                 tokens[0] += tps * (t[step + 1] - t[step]) / 1e9;   // counted targets of this step
             }
@@ -96,6 +97,9 @@ public final class BenchCommand implements Runnable {
                 name, 1000 * seconds / steps, tokens[0] / seconds, (flops[1] - flops[0]) / seconds / 1e9, (ops[1] - ops[0]) / steps,
                 (heap[1] - heap[0]) / 1e6 / steps, peakRssMb(), per[steps / 2], r.model.parameterCount(),
                 org.bytedeco.javacpp.Pointer.totalBytes() / 1e6);
+        // With -Dminitrain.profile=true: where a step's time goes, per operation kind (ms per step).
+        Counters.times().forEach((op, ns) -> System.out.printf("  %-16s forward %6.2f ms  backward %6.2f ms%n", op,
+                ns[0] / 1e6 / steps, ns[1] / 1e6 / steps));
     }
 
     /** Bytes the JVM heap handed out to every live thread so far (HotSpot's per-thread counters). */
