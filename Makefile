@@ -9,6 +9,9 @@ VENV := $(ROOT)/.venv
 PY := $(VENV)/bin/python
 # Python 3.11 when there is one by that name, else the default python3.
 BASE_PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The JVMs that Maven starts (tests, PIT, JMH) get the same threads and BLAS kernels as bin/minitrain.
+BLAS_ENV := $(shell $(ROOT)/bin/blas-env)
+$(foreach setting,$(BLAS_ENV),$(eval export $(setting)))
 MVN := mvn -B -q -ntp -f $(ROOT)/lib/pom.xml
 JAR := $(ROOT)/lib/target/jars/minitrain.jar
 LIB_SOURCES := $(shell find $(ROOT)/lib/src/main $(ROOT)/lib/pom.xml -type f 2>/dev/null)
@@ -35,7 +38,7 @@ $(VENV)/.kit-ready: environment.yml requirements.lock bin/pins
 
 # --- The JJava kernel, installed inside .venv (never in the user's home) -----------------------------
 kernel: $(VENV)/.kernel-ready
-$(VENV)/.kernel-ready: $(VENV)/.kit-ready bin/kernel
+$(VENV)/.kernel-ready: $(VENV)/.kit-ready bin/kernel bin/blas-env
 	@$(PY) bin/kernel install
 	@touch $@
 
@@ -66,7 +69,7 @@ test-java:
 	@mvn -B -ntp -f $(ROOT)/lib/pom.xml verify
 
 test-python: setup browser
-	@KIT_SMOKE=1 CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q $(ROOT)/tests
+	@KIT_SMOKE=1 CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q --durations=12 $(ROOT)/tests
 
 # Mutation testing of the training loop's pieces (PIT); report in lib/target/pit-reports/index.html.
 mutation: setup
@@ -75,12 +78,12 @@ mutation: setup
 # --- Benchmarks (not part of make test: timings are reported, never asserted) --------------------------
 # One line per configuration: ms per step, tokens/s, GFLOP/s, ops, allocation and peak memory.
 bench: setup
-	@OMP_NUM_THREADS=1 bin/minitrain bench
+	@bin/minitrain bench
 
 # JMH micro-benchmarks of the hot operations (forward + backward), for judging one kernel change alone.
 bench-ops: setup
 	@$(MVN) test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=$(ROOT)/build/bench.classpath
-	@OMP_NUM_THREADS=1 java -Djava.awt.headless=true -cp "$(ROOT)/lib/target/test-classes:$(ROOT)/lib/target/classes:$$(cat $(ROOT)/build/bench.classpath)" \
+	@java -Djava.awt.headless=true -cp "$(ROOT)/lib/target/test-classes:$(ROOT)/lib/target/classes:$$(cat $(ROOT)/build/bench.classpath)" \
 	  org.openjdk.jmh.Main minitrain.bench $(JMH_ARGS)
 
 # The readers' fuzzers at length (mvn verify runs them briefly): FUZZ_TRIES mutated files per property;

@@ -26,6 +26,8 @@ public final class Environment {
         m.put("blas", String.valueOf(info.getOrDefault("blas.vendor", "unknown")));
         m.put("threads", Runtime.getRuntime().availableProcessors());
         m.put("omp_num_threads", System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
+        // Which of OpenBLAS's kernel sets ran the matrix products (bin/blas-env sets it on some CPUs).
+        m.put("openblas_coretype", System.getenv().getOrDefault("OPENBLAS_CORETYPE", "auto"));
         return m;
     }
 
