@@ -1,6 +1,8 @@
 package minitrain.autograd;
 
+import java.nio.DoubleBuffer;
 import minitrain.Rng;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Inverted dropout: in training each value is kept with probability 1 - p and scaled by 1 / (1 - p), so
@@ -14,17 +16,24 @@ public final class Dropout {
     public static Tensor apply(Tensor x, double p, boolean train, Rng rng) {
         if (!train || p == 0) return x;
         long[] shape = x.shape();
-        double[] v = Nd.values(x.data);
-        double[] mask = new double[v.length];
+        INDArray in = Nd.contiguous(x.data), out = Nd.uninitialized(shape);
+        long n = in.length();
+        double[] mask = new double[(int) n];
         double keep = 1 / (1 - p);
-        for (int i = 0; i < v.length; i++) {
-            mask[i] = rng.nextDouble() < p ? 0 : keep;
-            v[i] *= mask[i];
-        }
-        return Tensor.of(Nd.array(v, shape), "dropout", g -> {
-            double[] gv = Nd.values(g);
-            for (int i = 0; i < gv.length; i++) gv[i] *= mask[i];
-            x.accumulateOwned(Nd.array(gv, shape));
+        for (int i = 0; i < n; i++) mask[i] = rng.nextDouble() < p ? 0 : keep;   // drawn in order, on this thread
+        DoubleBuffer xv = Nd.buffer(in), y = Nd.buffer(out);
+        Nd.forChunks(n, (from, to) -> {
+            for (int i = from; i < to; i++) y.put(i, xv.get(i) * mask[i]);
+        });
+        java.lang.ref.Reference.reachabilityFence(in);
+        return Tensor.of(out, "dropout", g -> {
+            INDArray gc = Nd.contiguous(g), dxArray = Nd.uninitialized(shape);
+            DoubleBuffer gv = Nd.buffer(gc), dx = Nd.buffer(dxArray);
+            Nd.forChunks(n, (from, to) -> {
+                for (int i = from; i < to; i++) dx.put(i, gv.get(i) * mask[i]);
+            });
+            java.lang.ref.Reference.reachabilityFence(gc);
+            x.accumulateOwned(dxArray);
         }, x);
     }
 }

@@ -1,5 +1,6 @@
 package minitrain.autograd;
 
+import java.nio.DoubleBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
 import org.nd4j.linalg.factory.Nd4j;
@@ -18,26 +19,40 @@ public final class Gelu {
 
     public static Tensor apply(Tensor x) {
         long[] shape = x.shape();
-        double[] xv = Nd.values(x.data), cdf = new double[xv.length], y = new double[xv.length];
-        for (int i = 0; i < xv.length; i++) cdf[i] = xv[i] * INV_SQRT2;
-        INDArray erf = Nd.array(cdf, shape);
-        Nd4j.getExecutioner().exec(new Erf(erf, erf));   // in place: one array, native, all cores
-        erf.data().asNioDouble().get(cdf);
-        Nd.forRows(xv.length / 256 + 1, r -> {
-            for (int i = r * 256; i < Math.min(xv.length, (r + 1) * 256); i++) {
-                cdf[i] = 0.5 * (1 + cdf[i]);
-                y[i] = xv[i] * cdf[i];
+        INDArray in = Nd.contiguous(x.data);
+        long n = in.length();
+        // Phi(x), kept for backward: first x / sqrt 2, then erf in place (half the values on each core), then (1 + erf) / 2
+        INDArray phi = Nd.uninitialized(n);
+        DoubleBuffer xv = Nd.buffer(in), cdf = Nd.buffer(phi);
+        Nd.forChunks(n, (from, to) -> {
+            for (int i = from; i < to; i++) cdf.put(i, xv.get(i) * INV_SQRT2);
+        });
+        if (n < 2) {
+            Nd4j.getExecutioner().exec(new Erf(phi, phi));
+        } else {
+            INDArray top = Nd.rows(phi.reshape(n, 1), 0, n / 2), bottom = Nd.rows(phi.reshape(n, 1), n / 2, n);
+            Nd.onBothCores(() -> Nd4j.getExecutioner().exec(new Erf(top, top)), () -> Nd4j.getExecutioner().exec(new Erf(bottom, bottom)));
+        }
+        INDArray out = Nd.uninitialized(shape);
+        DoubleBuffer y = Nd.buffer(out);
+        Nd.forChunks(n, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                double c = 0.5 * (1 + cdf.get(i));
+                cdf.put(i, c);
+                y.put(i, xv.get(i) * c);
             }
         });
-        return Tensor.of(Nd.array(y, shape), "gelu", g -> {
-            double[] gv = Nd.values(g), dx = new double[gv.length];
-            Nd.forRows(gv.length / 256 + 1, r -> {
-                for (int i = r * 256; i < Math.min(gv.length, (r + 1) * 256); i++) {
-                    double pdf = Math.exp(-0.5 * xv[i] * xv[i]) * INV_SQRT_2PI;
-                    dx[i] = gv[i] * (cdf[i] + xv[i] * pdf);
+        return Tensor.of(out, "gelu", g -> {
+            INDArray gc = Nd.contiguous(g), dx = Nd.uninitialized(shape);
+            DoubleBuffer gv = Nd.buffer(gc), d = Nd.buffer(dx), xs = Nd.buffer(in), c = Nd.buffer(phi);
+            Nd.forChunks(n, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    double xi = xs.get(i), pdf = Math.exp(-0.5 * xi * xi) * INV_SQRT_2PI;
+                    d.put(i, gv.get(i) * (c.get(i) + xi * pdf));
                 }
             });
-            x.accumulateOwned(Nd.array(dx, shape));
+            x.accumulateOwned(dx);   // this kernel's own array: kept, not copied
+            java.lang.ref.Reference.reachabilityFence(gc);
         }, x);
     }
 }

@@ -68,18 +68,34 @@ public final class Tensor {
      */
     void accumulate(INDArray g) {
         if (!requiresGrad) return;
-        if (grad == null) grad = g.dup();
+        if (grad == null) grad = isLeaf() ? StepMemory.outside(g::dup) : g.dup();
         else grad.addi(g);
     }
 
     /**
      * {@link #accumulate} for a fresh array that no other tensor holds (a kernel's own output): the first
-     * gradient is kept as it is instead of copied.
+     * gradient is kept as it is instead of copied. A parameter's is copied all the same when the array lives
+     * in the pass's {@link StepMemory}: the optimizer reads it after the pass has ended.
      */
     void accumulateOwned(INDArray g) {
         if (!requiresGrad) return;
-        if (grad == null) grad = g;
+        if (grad == null) grad = isLeaf() && g.isAttached() ? StepMemory.outside(g::dup) : g;
         else grad.addi(g);
+    }
+
+    /**
+     * The gradient array, zeros if backward has not reached this tensor yet, for a kernel that adds into it
+     * directly (Linear's weight gradient is accumulated by the matrix product itself). A parameter's is created
+     * outside the pass's {@link StepMemory}.
+     */
+    INDArray gradient() {
+        if (grad == null) grad = isLeaf() ? StepMemory.outside(() -> Nd.zeros(shape())) : Nd.zeros(shape());
+        return grad;
+    }
+
+    /** A parameter (or another input that wants a gradient): nothing computed it. */
+    private boolean isLeaf() {
+        return parents.length == 0;
     }
 
     /** Backpropagation from this scalar: d this / d this = 1, then every node in reverse topological order. */

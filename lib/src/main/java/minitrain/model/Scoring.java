@@ -3,6 +3,7 @@ package minitrain.model;
 import java.util.ArrayList;
 import java.util.List;
 import minitrain.autograd.CrossEntropy;
+import minitrain.autograd.StepMemory;
 import minitrain.autograd.Tensor;
 import minitrain.corpus.Protocol;
 import minitrain.corpus.Record;
@@ -38,15 +39,20 @@ public final class Scoring {
             Protocol.Padded p = Protocol.pad(chunk, padId);
             int[][] idx = p.inputs(), tgt = p.targets();
             boolean[][] real = p.real();
-            Tensor logits;
-            if (dropout == null) {
-                logits = model.evaluate(idx, real);
-            } else {
-                try (var off = minitrain.autograd.Grad.off()) {
-                    logits = model.forward(idx, real, true, dropout);
+            double[][] lp;
+            // The batch's arrays in one reused block (StepMemory); only the log-probabilities, copied to the
+            // heap, leave it.
+            try (StepMemory memory = StepMemory.open()) {
+                Tensor logits;
+                if (dropout == null) {
+                    logits = model.evaluate(idx, real);
+                } else {
+                    try (var off = minitrain.autograd.Grad.off()) {
+                        logits = model.forward(idx, real, true, dropout);
+                    }
                 }
+                lp = CrossEntropy.logProbs(logits, tgt);
             }
-            double[][] lp = CrossEntropy.logProbs(logits, tgt);
             for (int b = 0; b < chunk.size(); b++) {
                 double[] row = new double[chunk.get(b).length - 1];
                 System.arraycopy(lp[b], 0, row, 0, row.length);

@@ -3,6 +3,7 @@ package minitrain.train;
 import java.util.List;
 import minitrain.KitError;
 import minitrain.autograd.CrossEntropy;
+import minitrain.autograd.StepMemory;
 import minitrain.autograd.Tensor;
 import minitrain.checkpoint.Checkpoint;
 import minitrain.corpus.Split;
@@ -49,12 +50,16 @@ public final class TrainingLoop {
             int denominator = r.switches.lossMask() ? tokens : micro.stream().mapToInt(Batch::allTargets).sum();
             double loss = 0;
             for (Batch b : micro) {
-                // Without the loss mask the model is also graded on predicting <pad> after each record.
-                boolean[][] counted = r.switches.lossMask() ? b.counted() : b.everyTarget();
-                Tensor out = CrossEntropy.apply(r.model.forward(b.idx(), b.real(), true, r.dropout), b.targets(),
-                        counted, denominator);
-                out.backward();
-                loss += out.item();
+                // The pass's arrays in one block that the next pass reuses: fresh memory per operation costs
+                // more than the arithmetic (parameter gradients are kept outside it, for the optimizer).
+                try (StepMemory memory = StepMemory.open()) {
+                    // Without the loss mask the model is also graded on predicting <pad> after each record.
+                    boolean[][] counted = r.switches.lossMask() ? b.counted() : b.everyTarget();
+                    Tensor out = CrossEntropy.apply(r.model.forward(b.idx(), b.real(), true, r.dropout), b.targets(),
+                            counted, denominator);
+                    out.backward();
+                    loss += out.item();
+                }
             }
             // A NaN or an infinity stops the run here, before it reaches the weights or a checkpoint.
             String bad = GradClip.firstNonFinite(r.parameters());

@@ -1,0 +1,44 @@
+package minitrain.autograd;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** The copy helpers read views where their values lie, and copy only when the layout requires it. */
+class NdTest {
+
+    static INDArray counting(long... shape) {
+        long n = 1;
+        for (long d : shape) n *= d;
+        double[] v = new double[(int) n];
+        for (int i = 0; i < v.length; i++) v[i] = i;
+        return Nd.array(v, shape);
+    }
+
+    static double[] byElement(INDArray a) {
+        INDArray flat = a.dup('c').reshape(a.length());
+        double[] v = new double[(int) a.length()];
+        for (int i = 0; i < v.length; i++) v[i] = flat.getDouble(i);
+        return v;
+    }
+
+    @Test
+    void valuesOfViewsAreTheViewsValues() {
+        INDArray a = counting(3, 4, 5);
+        INDArray[] views = {a, a.slice(1), a.slice(2).reshape(20), a.reshape(12, 5), Nd.rows(a.reshape(12, 5), 4, 9),
+                            a.permute(2, 0, 1), a.slice(1).transpose(), Nd.rows(a, 1, 3)};
+        for (INDArray v : views) assertArrayEquals(byElement(v), Nd.values(v), 0.0, v.shapeInfoToString());
+    }
+
+    @Test
+    void denseViewsAreNotCopied() {
+        INDArray a = counting(3, 4, 5);
+        INDArray slice = a.slice(1), reshaped = a.reshape(12, 5), permuted = a.permute(1, 0, 2);
+        assertSame(slice, Nd.contiguous(slice));
+        assertSame(reshaped, Nd.contiguous(reshaped));
+        INDArray copy = Nd.contiguous(permuted);
+        assertNotSame(permuted, copy);
+        assertArrayEquals(byElement(permuted), Nd.values(copy), 0.0);
+    }
+}
