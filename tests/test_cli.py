@@ -19,3 +19,14 @@ def test_unknown_command_is_one_line_error():
     lines = [l for l in r.stderr.splitlines() if l.strip() and not l.startswith("minitrain: building")]
     assert len(lines) == 1, r.stderr
     assert "nosuchcommand" in lines[0]
+
+
+def test_bench_prints_one_line_per_config_with_every_figure():
+    # Figures are reported, never asserted: this checks the line's form and that the counts are counted.
+    r = minitrain("bench", "--config", "d64-l2", "--warmup", "1", "--steps", "2")
+    assert r.returncode == 0, r.stderr
+    line = next(l for l in r.stdout.splitlines() if l.startswith("bench d64-l2 "))
+    fields = dict(kv.split("=", 1) for kv in line.split()[2:])
+    for key in ("ms_per_step", "tokens_per_s", "gflops", "ops_per_step", "alloc_mb_per_step", "peak_rss_mb", "pass_mb"):
+        assert key in fields and float(fields[key]) > 0, (key, line)
+    assert int(fields["params"]) == 106624 and int(fields["warmup"]) == 1
