@@ -65,7 +65,7 @@ final class PhaseReport {
         items.add(reloads(pm, corpus));
         items.add(beatsBaseline(pm, corpus, baseline));
         items.add(tracked(pm));
-        items.add(driftPlot());
+        items.add(driftPlot(pm));
         items.add(noSerialization());
         items.add(plotsInline());
         if (pm != null) results(pm, baseline);
@@ -164,17 +164,27 @@ final class PhaseReport {
         }
     }
 
-    private Item driftPlot() {
+    private Item driftPlot(PublishedModel pm) {
         Path dir = root.resolve("experiments/18-mp-drift");
-        Path png = dir.resolve("drift.png"), svg = dir.resolve("drift.svg"), csv = dir.resolve("drift.csv");
+        Path png = dir.resolve("drift.png"), svg = dir.resolve("drift.svg"), csv = dir.resolve("drift.csv"), record = dir.resolve("drift.json");
         String claim = "The drift plot is exported";
-        if (!Files.isRegularFile(png) || !Files.isRegularFile(svg) || !Files.isRegularFile(csv)) {
-            return new Item(claim, false, "missing one of " + rel(png) + ", drift.svg, drift.csv: run lab 03 or `bin/minitrain drift`");
+        if (!Files.isRegularFile(png) || !Files.isRegularFile(svg) || !Files.isRegularFile(csv) || !Files.isRegularFile(record)) {
+            return new Item(claim, false, "missing one of " + rel(png) + ", drift.svg, drift.csv, drift.json: run lab 03 or `bin/minitrain drift`");
         }
+        // Drift files left from an earlier model would describe another network: they must name this one.
+        String measured;
+        try {
+            measured = Json.MAPPER.readTree(record.toFile()).path("model_sha256").asText("");
+        } catch (IOException e) {
+            throw KitError.in(record, "not readable JSON: " + e.getMessage());
+        }
+        boolean same = pm != null && measured.equals(pm.manifest().path("sha256").asText());
         Table t = Table.read().csv(csv.toString());
         long fp16 = t.stringColumn("precision").isEqualTo("fp16").size(), bf16 = t.stringColumn("precision").isEqualTo("bf16").size();
-        return new Item(claim, fp16 > 0 && fp16 == bf16, String.format("`%s` and `.svg`; drift.csv has %d fp16 and %d bf16 layer rows",
-                rel(png), fp16, bf16));
+        return new Item(claim, fp16 > 0 && fp16 == bf16 && same, String.format("`%s` and `.svg`; drift.csv has %d fp16 and %d bf16 layer rows; %s",
+                rel(png), fp16, bf16, same ? "measured on the published model (drift.json)"
+                        : "drift.json names model " + (measured.isEmpty() ? "none" : measured.substring(0, Math.min(12, measured.length())))
+                        + ", not the published one: rerun lab 03"));
     }
 
     private Item noSerialization() {

@@ -10,7 +10,11 @@ import minitrain.autograd.CrossEntropy;
 import minitrain.autograd.Nd;
 import minitrain.autograd.Rounding;
 import minitrain.autograd.Tensor;
+import minitrain.Json;
+import minitrain.Kit;
 import minitrain.checkpoint.AtomicFiles;
+import minitrain.checkpoint.Environment;
+import minitrain.checkpoint.PublishedModel;
 import minitrain.corpus.Protocol;
 import minitrain.corpus.Record;
 import minitrain.corpus.Vocab;
@@ -130,6 +134,27 @@ public final class Drift {
         int best = 0;
         for (int k = 1; k < n; k++) if (a[o + k] > a[o + best]) best = k;
         return best;
+    }
+
+    /**
+     * Writes {@code drift.csv} (one row per precision and layer) and, beside it, {@code drift.json}: which model
+     * and sample were measured, the loss and argmax figures, the git commit and the environment. The phase
+     * report reads the record to check that the drift files belong to the published model.
+     */
+    public static void write(Result r, PublishedModel pm, int records, Path dir) {
+        writeCsv(r.rows(), dir.resolve("drift.csv"));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", pm.file().getFileName().toString());
+        m.put("model_sha256", pm.manifest().path("sha256").asText());
+        m.put("sample", "the first " + records + " val records");
+        m.put("precisions", "fp16, bf16: weights and each layer's output rounded; " + "fp16" + EVERY_OP + ", bf16" + EVERY_OP
+                + ": every operation's output rounded too; arithmetic in fp64 between roundings");
+        m.put("loss_nats_and_ppl", r.loss());
+        m.put("argmax_changed", r.argmaxChanged());
+        m.put("kit_version", Kit.version());
+        m.put("git_commit", Environment.gitCommit(Kit.root()));
+        m.put("environment", Environment.describe());
+        AtomicFiles.writeString(dir.resolve("drift.json"), Json.pretty(m));
     }
 
     public static void writeCsv(List<DriftRow> rows, Path file) {
