@@ -30,3 +30,12 @@ def test_bench_prints_one_line_per_config_with_every_figure():
     for key in ("ms_per_step", "tokens_per_s", "gflops", "ops_per_step", "alloc_mb_per_step", "peak_rss_mb", "pass_mb"):
         assert key in fields and float(fields[key]) > 0, (key, line)
     assert int(fields["params"]) == 106624 and int(fields["warmup"]) == 1
+
+
+def test_bench_checkpoint_prints_save_and_load_speed():
+    r = minitrain("bench", "--config", "checkpoint")
+    assert r.returncode == 0, r.stderr
+    line = next(l for l in r.stdout.splitlines() if l.startswith("bench checkpoint "))
+    fields = dict(kv.split("=", 1) for kv in line.split()[2:])
+    assert 8 < float(fields["mb"]) < 9 and 90 < float(fields["big_mb"]) < 110, line   # the shipped run's checkpoint, and 12 of it
+    assert all(float(fields[k]) > 0 for k in ("save_mb_per_s", "load_mb_per_s", "big_save_mb_per_s", "big_load_mb_per_s")), line

@@ -86,3 +86,15 @@ def test_every_exercise_has_a_worked_solution_whose_check_passes():
         answered = list(checks(nbformat.read(executed_solution, as_version=4)))
         assert asked and all(t.startswith("not answered yet") for t in asked), f"{lab.name} ships an answer: {asked}"
         assert len(answered) >= len(asked) and all(t.startswith("correct: ") for t in answered), f"{solution.name}: {answered}"
+
+
+def test_startup_prints_the_seconds_a_learner_waits():
+    # Reported, not asserted: the figures exist and come in the order they happen.
+    import re
+    import subprocess
+    import sys
+    r = subprocess.run([sys.executable, str(ROOT / "bin" / "notebooks"), "startup"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    line = next(l for l in r.stdout.splitlines() if l.startswith("startup "))
+    marks = [float(v) for v in re.findall(r"_s=([\d.]+)", line)]
+    assert len(marks) == 4 and marks == sorted(marks) and marks[0] > 0, line

@@ -53,6 +53,48 @@ public final class SafeTensors {
      * tensors and metadata always give the same bytes.
      */
     public static byte[] encode(Map<String, INDArray> tensors, Map<String, String> metadata) {
+        Layout layout = layout(tensors, metadata);
+        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(layout.header.length + layout.dataBytes));
+        out.put(layout.header);
+        for (ByteBuffer data : layout.data()) out.put(data);
+        java.lang.ref.Reference.reachabilityFence(layout); // the buffers do not keep the tensors' memory alive
+        return out.array();
+    }
+
+    /**
+     * Writes atomically: a temporary file in the same folder, fsync, rename over the target, fsync the folder.
+     * The bytes are {@link #encode}'s, streamed from each tensor's own memory rather than gathered into one
+     * array first (that copy cost as much as the write itself).
+     */
+    public static void write(Path file, Map<String, INDArray> tensors, Map<String, String> metadata) {
+        Layout layout = layout(tensors, metadata);
+        AtomicFiles.write(file, ch -> {
+            ch.write(ByteBuffer.wrap(layout.header));
+            for (ByteBuffer data : layout.data()) while (data.hasRemaining()) ch.write(data);
+            java.lang.ref.Reference.reachabilityFence(layout);
+        });
+    }
+
+    /** The header (length prefix, JSON, padding) and the tensors, C-ordered, in the order their bytes follow it. */
+    private record Layout(byte[] header, List<INDArray> tensors, long dataBytes) {
+
+        /** Each tensor's bytes, little-endian, over its own memory: valid while this layout is reachable. */
+        List<ByteBuffer> data() {
+            if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+                throw new KitError("writing safetensors on a big-endian machine is not supported");
+            }
+            List<ByteBuffer> out = new ArrayList<>();
+            for (INDArray a : tensors) {
+                if (a.length() == 0) continue; // an empty tensor has a header entry and no bytes
+                ByteBuffer src = a.data().asNio().duplicate().order(ByteOrder.nativeOrder());
+                src.limit((int) (a.length() * a.dataType().width()));
+                out.add(src);
+            }
+            return out;
+        }
+    }
+
+    private static Layout layout(Map<String, INDArray> tensors, Map<String, String> metadata) {
         Map<String, INDArray> sorted = new TreeMap<>(tensors);
         Map<String, Object> header = new TreeMap<>();
         long offset = 0;
@@ -69,27 +111,13 @@ public final class SafeTensors {
         if (!metadata.isEmpty()) header.put("__metadata__", new TreeMap<>(metadata));
         byte[] json = Json.compact(header).getBytes(StandardCharsets.UTF_8);
         int padded = (json.length + 7) / 8 * 8; // spaces to 8-byte alignment, as the reference writer does
-        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(8 + padded + offset)).order(ByteOrder.LITTLE_ENDIAN);
-        out.putLong(padded);
-        out.put(json);
-        for (int i = json.length; i < padded; i++) out.put((byte) ' ');
-        for (INDArray a : sorted.values()) {
-            if (a.length() == 0) continue; // an empty tensor has a header entry and no bytes
-            INDArray c = a.isView() || a.ordering() != 'c' ? a.dup('c') : a;
-            ByteBuffer src = c.data().asNio().duplicate().order(ByteOrder.nativeOrder());
-            src.limit((int) (c.length() * c.dataType().width()));
-            if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
-                out.put(src);
-            } else {
-                throw new KitError("writing safetensors on a big-endian machine is not supported");
-            }
-        }
-        return out.array();
-    }
-
-    /** Writes atomically: a temporary file in the same folder, fsync, rename over the target, fsync the folder. */
-    public static void write(Path file, Map<String, INDArray> tensors, Map<String, String> metadata) {
-        AtomicFiles.write(file, encode(tensors, metadata));
+        ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+        head.putLong(padded);
+        head.put(json);
+        while (head.hasRemaining()) head.put((byte) ' ');
+        List<INDArray> inOrder = new ArrayList<>();
+        for (INDArray a : sorted.values()) inOrder.add(a.isView() || a.ordering() != 'c' ? a.dup('c') : a);  // bytes in C order
+        return new Layout(head.array(), inOrder, offset);
     }
 
     private static String dtypeName(DataType t, String name) {

@@ -6,15 +6,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import minitrain.Kit;
 import minitrain.KitError;
+import minitrain.Rng;
 import minitrain.autograd.Counters;
+import minitrain.autograd.Nd;
+import minitrain.checkpoint.SafeTensors;
+import minitrain.model.GPTConfig;
+import minitrain.model.MiniGPT;
 import minitrain.corpus.Corpus;
 import minitrain.train.Switches;
 import minitrain.train.TrainConfig;
 import minitrain.train.TrainingLoop;
 import minitrain.train.TrainingRun;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -31,7 +39,7 @@ public final class BenchCommand implements Runnable {
 
     static final List<String> CONFIGS = List.of("shipped", "d64-l2", "d128-l4");
 
-    @Option(names = "--config", description = "shipped, d64-l2, d128-l4 or a config file (default: all three).")
+    @Option(names = "--config", description = "shipped, d64-l2, d128-l4, a config file, or checkpoint (save and load speed); default: the three and checkpoint.")
     String config;
 
     @Option(names = "--steps", description = "Timed steps (default 20).")
@@ -45,8 +53,64 @@ public final class BenchCommand implements Runnable {
     @Override
     public void run() {
         if (steps < 1 || warmup < 1) throw new KitError("--steps and --warmup must be at least 1");
+        if ("checkpoint".equals(config)) {
+            checkpoints();
+            return;
+        }
         Corpus corpus = Corpus.load(Kit.root().resolve("corpus"));
         for (String name : config == null ? CONFIGS : List.of(config)) bench(name, configFor(name), corpus);
+        if (config == null) checkpoints();
+    }
+
+    /**
+     * {@code bench checkpoint ...}: saving (atomic: temporary file, fsync, rename) and loading (parsed and checked,
+     * into ND4J arrays) a training checkpoint of the shipped configuration - weights and AdamW's two moments -
+     * and the same tensors twelve times over, where the fixed costs of a file no longer dominate. Best of five,
+     * in build/bench on the kit's own disk.
+     */
+    void checkpoints() {
+        GPTConfig shipped = new GPTConfig(3, 4, 96, 64, 38, 0.05);
+        Map<String, INDArray> one = new LinkedHashMap<>(), twelve = new LinkedHashMap<>();
+        Rng rng = new Rng(1);
+        for (String part : List.of("", "optim.m.", "optim.v.")) {
+            MiniGPT.shapes(shipped).forEach((name, shape) -> {
+                long n = 1;
+                for (long d : shape) n *= d;
+                double[] v = new double[(int) n];
+                for (int i = 0; i < v.length; i++) v[i] = rng.nextGaussian();
+                one.put(part + name, Nd.array(v, shape));
+            });
+        }
+        for (int copy = 0; copy < 12; copy++) {
+            for (var e : one.entrySet()) twelve.put("copy" + copy + "." + e.getKey(), e.getValue());
+        }
+        Path dir = Kit.root().resolve("build/bench");
+        try {
+            Files.createDirectories(dir);
+            double[] small = saveAndLoad(dir.resolve("checkpoint.safetensors"), one);
+            double[] big = saveAndLoad(dir.resolve("checkpoint-x12.safetensors"), twelve);
+            System.out.printf("bench checkpoint mb=%.1f save_mb_per_s=%.0f load_mb_per_s=%.0f big_mb=%.1f big_save_mb_per_s=%.0f big_load_mb_per_s=%.0f%n",
+                    small[0], small[1], small[2], big[0], big[1], big[2]);
+        } catch (IOException e) {
+            throw KitError.in(dir, "cannot time checkpoints there: " + e.getMessage());
+        }
+    }
+
+    /** {MB, best save MB/s, best load MB/s}; the file is removed afterwards. */
+    static double[] saveAndLoad(Path file, Map<String, INDArray> tensors) throws IOException {
+        double save = 0, load = 0, mb = 0;
+        for (int i = 0; i < 5; i++) {
+            long t0 = System.nanoTime();
+            SafeTensors.write(file, tensors, Map.of("format", "bench"));
+            long t1 = System.nanoTime();
+            SafeTensors.read(file);
+            long t2 = System.nanoTime();
+            mb = Files.size(file) / 1e6;
+            save = Math.max(save, mb / ((t1 - t0) / 1e9));
+            load = Math.max(load, mb / ((t2 - t1) / 1e9));
+        }
+        Files.delete(file);
+        return new double[] {mb, save, load};
     }
 
     static TrainConfig configFor(String name) {
