@@ -16,13 +16,16 @@ public final class KitError extends RuntimeException {
         super(message, cause);
     }
 
-    /** "file:line: message", the form compilers use, so editors can jump to it. */
+    /**
+     * "file:line: message", the form compilers use, so editors can jump to it. A file inside the kit is named
+     * relative to it ({@link Kit#show}), as the learner sees it in the file browser.
+     */
     public static KitError at(Path file, long line, String message) {
-        return new KitError(file + ":" + line + ": " + message);
+        return new KitError(Kit.show(file) + ":" + line + ": " + message);
     }
 
     /** "file: message", for errors that belong to the whole file. */
     public static KitError in(Path file, String message) {
-        return new KitError(file + ": " + message);
+        return new KitError(Kit.show(file) + ": " + message);
     }
 }
