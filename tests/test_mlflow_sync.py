@@ -200,3 +200,18 @@ def test_the_run_page_plots_every_metric(tmp_path):
     report = json.loads(page.stdout.strip().splitlines()[-1])
     assert report["errors"] == [], report
     assert sorted(report["charts"]) == ["dev_loss", "grad_norm", "lr", "tokens_per_s", "train_loss"], report
+
+
+def test_a_restarted_server_comes_back_on_its_port(tmp_path):
+    # Run URLs recorded in manifests and in the report name the port: after a stop and a start (make phase,
+    # then make mlflow) they must open again.
+    folder = tmp_path / "mlruns"
+    first = server("start", folder)
+    assert first.returncode == 0, first.stderr
+    server("stop", folder)
+    again = server("start", folder)
+    try:
+        assert again.returncode == 0, again.stderr
+        assert again.stdout.strip() == first.stdout.strip()
+    finally:
+        server("stop", folder)
