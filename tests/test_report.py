@@ -79,3 +79,17 @@ def test_an_unfinished_phase_is_not_ticked(models, tmp_path):
     assert len(r.stderr.strip().splitlines()) == 1 and "4 of 6" in r.stderr, r.stderr
     open_items = [claim for t, claim in ticks(out.read_text()) if t == " "]
     assert open_items == ["The run is logged to MLflow", "The executed labs 01 and 03 show their plots inline"]
+
+
+def test_the_committed_phase_run_is_complete():
+    """What `make phase` wrote and the kit ships: a report with every item ticked, naming the model that is in
+    models/, and the executed labs 01 and 03 with their plots."""
+    report = (ROOT / "PHASE_18_REPORT.md").read_text()
+    items = ticks(report)
+    assert len(items) == 6 and all(t == "x" for t, _ in items), report[:3000]
+    models = sorted((ROOT / "models").glob("minigpt-phase18-*.safetensors"))
+    assert len(models) == 1 and f"models/{models[0].name}" in report
+    assert "/#/experiments/" in report, "the report names no MLflow run URL"
+    for name in ("01-train-mini", "03-mp-drift"):
+        nb = nbformat.read(ROOT / "experiments" / "notebooks" / "lab" / f"{name}.ipynb", as_version=4)
+        assert len(list(outputs(nb, mime="image/png"))) >= 1, f"the executed lab {name} shows no plot"
