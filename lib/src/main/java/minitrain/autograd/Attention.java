@@ -37,7 +37,7 @@ public final class Attention {
         // q k^T, (B*H, T, T), while the other core draws the dropout mask: in (b, h, i, j) order, by one
         // thread, so the same draws as Dropout on the (B, H, T, T) array.
         double[][] mask = new double[1][];
-        Nd.onBothCores(() -> Nd4j.matmul(q, k, probs, false, true, false),
+        Nd.onBothCores(() -> Rounding.product(q, k, probs, false, true),
                        () -> mask[0] = train && dropoutP > 0 ? dropoutMask(bh * t * t, dropoutP, rng) : null);
         double[] keep = mask[0];
         INDArray weights = keep == null ? probs : Nd.uninitialized(bh, t, t);           // the weights y uses
@@ -66,7 +66,7 @@ public final class Attention {
             }
         });
         INDArray yh = Nd.uninitialized(bh, t, d);
-        Nd4j.matmul(weights, v, yh, false, false, false);                                // a v, (B*H, T, D)
+        Rounding.product(weights, v, yh, false, false);                                 // a v, (B*H, T, D)
         Counters.product(2L * bh, t, d, t);
         // (B, H, T, D) -> (B, T, H, D) = (B, T, C): the heads side by side again
         INDArray y = yh.reshape(bsz, heads, t, d).permute(0, 2, 1, 3).dup('c').reshape(bsz, t, c);

@@ -27,7 +27,7 @@ public final class Linear {
         long rows = x.data.length() / in;
         INDArray x2 = Nd.contiguous(x.data).reshape(rows, in);                   // (M, in)
         INDArray y = Nd.uninitialized(rows, out);                                 // (M, out)
-        Nd4j.gemm(x2, w.data, y, false, true, 1.0, 0.0);                             // y = x W^T
+        Rounding.product(x2, w.data, y, false, true);                               // y = x W^T (fp64 but in the drift lab)
         if (b != null) y.addiRowVector(b.data);
         Counters.product(1, rows, in, out);
         long[] ys = xs.clone();

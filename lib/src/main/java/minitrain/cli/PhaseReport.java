@@ -269,15 +269,16 @@ final class PhaseReport {
         body.add("![Relative RMS error per layer, fp16 and bf16](" + link(root.resolve("experiments/18-mp-drift/drift.png")) + ")");
         body.add("");
         body.add("Relative RMS error against fp64. *Boundaries*: weights and each layer's output rounded, arithmetic in");
-        body.add("fp64; *every op*: the output of every operation rounded too. Overflows and flushes are for fp16 with every op rounded, counted over every operation inside the layer.");
+        body.add("fp64; *every op*: the output of every operation rounded too; *arith*: as every op, and the matrix products computed in the");
+        body.add("format itself (every product and partial sum rounded), on the first " + Drift.ARITH_RECORDS + " records of the sample. Overflows and flushes are for fp16 with every op rounded, counted over every operation inside the layer.");
         body.add("");
-        body.add("| layer | fp16 boundaries | bf16 boundaries | fp16 every op | bf16 every op | fp16 overflows | fp16 flushes to zero |");
-        body.add("|---|---:|---:|---:|---:|---:|---:|");
+        body.add("| layer | fp16 boundaries | bf16 boundaries | fp16 every op | bf16 every op | fp16 arith | bf16 arith | fp16 overflows | fp16 flushes to zero |");
+        body.add("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         Table fp16 = t.where(t.stringColumn("precision").isEqualTo("fp16"));
         for (int i = 0; i < fp16.rowCount(); i++) {
             String layer = fp16.stringColumn("layer").get(i);
             StringBuilder row = new StringBuilder("| " + layer + " |");
-            for (String p : List.of("fp16", "bf16", "fp16" + Drift.EVERY_OP, "bf16" + Drift.EVERY_OP)) {
+            for (String p : List.of("fp16", "bf16", "fp16" + Drift.EVERY_OP, "bf16" + Drift.EVERY_OP, "fp16" + Drift.ARITH, "bf16" + Drift.ARITH)) {
                 Table r = t.where(t.stringColumn("precision").isEqualTo(p).and(t.stringColumn("layer").isEqualTo(layer)));
                 row.append(r.rowCount() == 0 ? " |" : String.format(" %.2e |", r.numberColumn("rel_rms_err").getDouble(0)));
             }

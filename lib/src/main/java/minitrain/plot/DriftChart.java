@@ -39,8 +39,10 @@ public final class DriftChart {
                 hi = Math.max(hi, errors.get(errors.size() - 1));
             }
             CategorySeries s = chart.addSeries(precision, layers, errors);
-            // Dashed: the every-operation model, drawn over the boundary model of the same format.
+            // Dashed: the every-operation model, drawn over the boundary model of the same format; dash-dot: the
+            // products computed in the format too.
             if (precision.endsWith(Drift.EVERY_OP)) s.setLineStyle(SeriesLines.DASH_DASH);
+            if (precision.endsWith(Drift.ARITH)) s.setLineStyle(SeriesLines.DASH_DOT);
             Color color = precision.startsWith("fp16") ? new Color(0x1f77b4) : new Color(0xff7f0e); // one colour per format
             s.setLineColor(color);
             s.setMarkerColor(color);

@@ -21,10 +21,11 @@ import minitrain.corpus.Vocab;
 import minitrain.model.MiniGPT;
 import minitrain.model.Probe;
 import minitrain.train.Batch;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Per-layer drift of MiniGPT's forward pass in fp16 and bf16 against fp64, under two precision models.
+ * Per-layer drift of MiniGPT's forward pass in fp16 and bf16 against fp64, under three precision models.
  *
  * <p>"fp16" and "bf16" rows: boundary rounding. Every weight, and every layer's output at each boundary the
  * model reports (embeddings, attention output, MLP output, residual stream after each block, final LayerNorm,
@@ -36,9 +37,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * 16-bit inference with kernels that accumulate wide and store narrow, as GPU tensor cores do. Its overflow
  * and flush counts cover every operation's output inside the layer, not only the layer's output.
  *
- * <p>True half-precision arithmetic (accumulating in 16 bits) was not measured: the kit's operations are
- * written for fp64 arrays, and ND4J 1.0.0-M2.1's CPU half-precision matmul is a slow generic loop that
- * models no real accelerator.
+ * <p>"fp16-arith" and "bf16-arith" rows: as every-op, and the matrix products (the linear layers and the two
+ * products inside attention) computed by ND4J in the format itself: inputs cast to it, every product and
+ * partial sum rounded to it, no wide accumulator. That is true 16-bit arithmetic, the worst case: real
+ * accelerators accumulate wider. ND4J 1.0.0-M2.1 runs it with a slow generic CPU loop, so this model measures
+ * only the first {@value #ARITH_RECORDS} records of the sample, against their own fp64 forward.
  */
 public final class Drift {
 
@@ -46,55 +49,83 @@ public final class Drift {
 
     /** Suffix of the precision label for the every-operation model ("fp16" + EVERY_OP). */
     public static final String EVERY_OP = "-every-op";
+    /** Suffix for the model with the matrix products computed in the format itself ("fp16" + ARITH). */
+    public static final String ARITH = "-arith";
+    /** How many of the sample's records the ARITH model runs on, and the suffix of its fp64 loss. */
+    public static final int ARITH_RECORDS = 32;
+    public static final String ARITH_SAMPLE = "-first-" + ARITH_RECORDS;
 
     private Drift() {}
 
     public static Result measure(MiniGPT model, Vocab vocab, List<Record> sample) {
-        List<int[]> seqs = new ArrayList<>();
-        for (Record r : sample) seqs.add(Protocol.sequence(r, vocab));
-        Batch b = Batch.of(seqs, vocab.padId, model.config.blockSize());
-        Map<String, double[]> ref = new LinkedHashMap<>();
-        Tensor refLogits = forward(model, b, (name, v) -> { ref.put(name, Nd.values(v)); return v; });
-        List<DriftRow> rows = new ArrayList<>();
-        Map<String, double[]> loss = new LinkedHashMap<>();
-        Map<String, Double> argmax = new LinkedHashMap<>();
-        loss.put("fp64", lossAndPpl(refLogits, b));
         Map<String, DoubleUnaryOperator> formats = new LinkedHashMap<>();
         formats.put("fp16", HalfFloats::roundFp16);
         formats.put("bf16", HalfFloats::roundBf16);
+        Map<String, DataType> nd4jTypes = Map.of("fp16", DataType.HALF, "bf16", DataType.BFLOAT16);
+        List<DriftRow> rows = new ArrayList<>();
+        Map<String, double[]> loss = new LinkedHashMap<>();
+        Map<String, Double> argmax = new LinkedHashMap<>();
         Map<String, INDArray> original = new LinkedHashMap<>();
         model.stateDict().forEach((k, v) -> original.put(k, v.dup()));
         try {
+            // Both fp64 references first, while the model still has its own weights.
+            Reference all = reference(model, vocab, sample);
+            Reference few = reference(model, vocab, sample.subList(0, Math.min(ARITH_RECORDS, sample.size())));
+            loss.put("fp64", lossAndPpl(all.logits, all.batch));
             for (boolean everyOp : new boolean[] {false, true}) {
                 for (Map.Entry<String, DoubleUnaryOperator> f : formats.entrySet()) {
                     String precision = f.getKey() + (everyOp ? EVERY_OP : "");
-                    Map<String, INDArray> rounded = new LinkedHashMap<>();
-                    original.forEach((k, v) -> rounded.put(k, round(v, f.getValue())));
-                    model.load(rounded, "drift");
-                    Tensor logits;
-                    // A null resource is skipped: boundary rounding runs without the every-op hook.
-                    try (Rounding ops = everyOp ? Rounding.every(f.getValue()) : null) {
-                        logits = forward(model, b, (name, v) -> {
-                            INDArray low = round(v, f.getValue());
-                            DriftRow row = DriftRow.compare(precision, name, ref.get(name), Nd.values(low), f.getValue());
-                            if (ops != null) {
-                                // Every operation since the previous boundary belongs to this layer: count
-                                // its overflows and flushes too (attention probabilities flush, for one).
-                                long[] c = ops.takeCounts();
-                                row = new DriftRow(precision, name, row.maxAbs(), row.relRms(), c[0], c[1], row.nans());
-                            }
-                            rows.add(row);
-                            return low;
-                        });
+                    try (Rounding ops = everyOp ? Rounding.every(f.getValue()) : null) {  // null: boundaries only
+                        run(model, original, all, precision, f.getValue(), ops, rows, loss, argmax);
                     }
-                    loss.put(precision, lossAndPpl(logits, b));
-                    argmax.put(precision, argmaxChanged(refLogits, logits, b));
+                }
+            }
+            // 16-bit arithmetic in the products runs through ND4J's slow generic CPU kernel (about 30 million
+            // multiply-adds a second here): a smaller sample, with its own fp64 reference.
+            loss.put("fp64" + ARITH_SAMPLE, lossAndPpl(few.logits, few.batch));
+            for (Map.Entry<String, DoubleUnaryOperator> f : formats.entrySet()) {
+                try (Rounding ops = Rounding.everyWithProducts(f.getValue(), nd4jTypes.get(f.getKey()))) {
+                    run(model, original, few, f.getKey() + ARITH, f.getValue(), ops, rows, loss, argmax);
                 }
             }
         } finally {
             model.load(original, "drift"); // leave the model as it came
         }
         return new Result(rows, loss, argmax);
+    }
+
+    /** The fp64 forward of a sample: the batch, every boundary's values and the logits. */
+    private record Reference(Batch batch, Map<String, double[]> layers, Tensor logits) {}
+
+    private static Reference reference(MiniGPT model, Vocab vocab, List<Record> sample) {
+        List<int[]> seqs = new ArrayList<>();
+        for (Record r : sample) seqs.add(Protocol.sequence(r, vocab));
+        Batch b = Batch.of(seqs, vocab.padId, model.config.blockSize());
+        Map<String, double[]> layers = new LinkedHashMap<>();
+        Tensor logits = forward(model, b, (name, v) -> { layers.put(name, Nd.values(v)); return v; });
+        return new Reference(b, layers, logits);
+    }
+
+    /** One precision model: weights rounded, the forward pass run with every boundary rounded, rows compared. */
+    private static void run(MiniGPT model, Map<String, INDArray> original, Reference ref, String precision, DoubleUnaryOperator round,
+                            Rounding ops, List<DriftRow> rows, Map<String, double[]> loss, Map<String, Double> argmax) {
+        Map<String, INDArray> rounded = new LinkedHashMap<>();
+        original.forEach((k, v) -> rounded.put(k, round(v, round)));
+        model.load(rounded, "drift");
+        Tensor logits = forward(model, ref.batch, (name, v) -> {
+            INDArray low = round(v, round);
+            DriftRow row = DriftRow.compare(precision, name, ref.layers.get(name), Nd.values(low), round);
+            if (ops != null) {
+                // Every operation since the previous boundary belongs to this layer: count its overflows and
+                // flushes too (attention probabilities flush, for one).
+                long[] c = ops.takeCounts();
+                row = new DriftRow(precision, name, row.maxAbs(), row.relRms(), c[0], c[1], row.nans());
+            }
+            rows.add(row);
+            return low;
+        });
+        loss.put(precision, lossAndPpl(logits, ref.batch));
+        argmax.put(precision, argmaxChanged(ref.logits, logits, ref.batch));
     }
 
     private static Tensor forward(MiniGPT model, Batch b, Probe probe) {
@@ -146,9 +177,10 @@ public final class Drift {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", pm.file().getFileName().toString());
         m.put("model_sha256", pm.manifest().path("sha256").asText());
-        m.put("sample", "the first " + records + " val records");
+        m.put("sample", "the first " + records + " val records; the" + ARITH + " rows the first " + Math.min(ARITH_RECORDS, records));
         m.put("precisions", "fp16, bf16: weights and each layer's output rounded; " + "fp16" + EVERY_OP + ", bf16" + EVERY_OP
-                + ": every operation's output rounded too; arithmetic in fp64 between roundings");
+                + ": every operation's output rounded too, arithmetic in fp64 between roundings; fp16" + ARITH + ", bf16" + ARITH
+                + ": as" + EVERY_OP + ", and the matrix products computed by ND4J in the format (every product and partial sum rounded)");
         m.put("loss_nats_and_ppl", r.loss());
         m.put("argmax_changed", r.argmaxChanged());
         m.put("kit_version", Kit.version());

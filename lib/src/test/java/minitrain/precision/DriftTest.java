@@ -16,6 +16,8 @@ import minitrain.model.GPTConfig;
 import minitrain.model.MiniGPT;
 import minitrain.plot.Charts;
 import minitrain.plot.DriftChart;
+import minitrain.autograd.Linear;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,6 +65,35 @@ class DriftTest {
     }
 
     @Test
+    void productsInTheFormatRoundEveryProductAndPartialSum() {
+        // y = x W^T under everyWithProducts(HALF) against the arithmetic done by hand: each input, each product
+        // and each running sum rounded to fp16, in k order.
+        Rng rng = new Rng(11);
+        int m = 5, k = 64, n = 4;
+        double[] x = new double[m * k], w = new double[n * k];
+        for (int i = 0; i < x.length; i++) x[i] = rng.nextGaussian();
+        for (int i = 0; i < w.length; i++) w[i] = rng.nextGaussian();
+        double[] got;
+        try (Rounding r = Rounding.everyWithProducts(HalfFloats::roundFp16, DataType.HALF)) {
+            got = Nd.values(Linear.apply(Tensor.constant(Nd.array(x, m, k)), Tensor.constant(Nd.array(w, n, k)), null).data);
+        }
+        int wide = 0;
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double acc = 0, exact = 0;
+                for (int t = 0; t < k; t++) {
+                    double a = HalfFloats.roundFp16(x[i * k + t]), b = HalfFloats.roundFp16(w[j * k + t]);
+                    acc = HalfFloats.roundFp16(acc + HalfFloats.roundFp16(a * b));
+                    exact += a * b;
+                }
+                assertEquals(acc, got[i * n + j], 0.0, "y[" + i + "][" + j + "]");
+                if (HalfFloats.roundFp16(exact) != acc) wide++;
+            }
+        }
+        assertTrue(wide > 0, "16-bit sums must differ somewhere from one rounding of the exact sum");
+    }
+
+    @Test
     void everyLayerIsMeasuredAndTheModelIsLeftUnchanged(@TempDir Path tmp) throws Exception {
         Corpus corpus = Corpus.load(Path.of("..", "corpus").toAbsolutePath().normalize());
         MiniGPT m = new MiniGPT(new GPTConfig(2, 2, 16, 64, corpus.vocab().size(), 0.0), new Rng(3));
@@ -77,7 +108,8 @@ class DriftTest {
         // bf16 keeps 8 significant bits, fp16 11: about 8x the relative error on the same values.
         assertTrue(bf16.relRms() > 3 * fp16.relRms(), bf16 + " vs " + fp16);
         assertTrue(fp16.relRms() > 0 && fp16.relRms() < 1e-3);
-        assertEquals(5, r.loss().size(), "fp64, then fp16 and bf16 under each precision model");
+        assertEquals(List.of("fp64", "fp16", "bf16", "fp16-every-op", "bf16-every-op", "fp64-first-32", "fp16-arith", "bf16-arith"),
+                List.copyOf(r.loss().keySet()), "fp64, fp16 and bf16 under each precision model, arith with its own reference");
         // Rounding every operation's output adds error on top of rounding at the boundaries: after the
         // embeddings (a lookup, rounded the same way in both models) the every-op model drifts further.
         for (String f : List.of("fp16", "bf16")) {
@@ -87,6 +119,13 @@ class DriftTest {
             assertEquals(boundary.get(0).relRms(), everyOp.get(0).relRms(), 0.0);
             DriftRow lb = boundary.get(boundary.size() - 1), le = everyOp.get(everyOp.size() - 1);
             assertTrue(le.relRms() > lb.relRms(), f + " logits: every op " + le + " vs boundaries " + lb);
+            // With 16 records the arith model sees the same sample: the same embeddings (no product yet), and
+            // 16-bit sums in every product drift further than wide ones.
+            List<DriftRow> arith = r.rows().stream().filter(x -> x.precision().equals(f + Drift.ARITH)).toList();
+            assertEquals(everyOp.size(), arith.size());
+            assertEquals(everyOp.get(0).relRms(), arith.get(0).relRms(), 0.0, f + " embeddings");
+            DriftRow la = arith.get(arith.size() - 1);
+            assertTrue(la.relRms() > le.relRms(), f + " logits: arith " + la + " vs every op " + le);
         }
         Path png = Charts.save(DriftChart.of(r.rows()), tmp.resolve("drift"));
         assertTrue(Files.size(png) > 1000 && Files.size(tmp.resolve("drift.svg")) > 1000);
