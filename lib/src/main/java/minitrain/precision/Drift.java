@@ -177,7 +177,8 @@ public final class Drift {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", pm.file().getFileName().toString());
         m.put("model_sha256", pm.manifest().path("sha256").asText());
-        m.put("sample", "the first " + records + " val records; the" + ARITH + " rows the first " + Math.min(ARITH_RECORDS, records));
+        m.put("sample", "the first " + records + " val records; for fp16" + ARITH + " and bf16" + ARITH + " the first "
+                + Math.min(ARITH_RECORDS, records));
         m.put("precisions", "fp16, bf16: weights and each layer's output rounded; " + "fp16" + EVERY_OP + ", bf16" + EVERY_OP
                 + ": every operation's output rounded too, arithmetic in fp64 between roundings; fp16" + ARITH + ", bf16" + ARITH
                 + ": as" + EVERY_OP + ", and the matrix products computed by ND4J in the format (every product and partial sum rounded)");
