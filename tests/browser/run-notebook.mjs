@@ -25,8 +25,20 @@ try {
   // The Java kernel is attached once the status bar names it (JJava reports no status before its first
   // request, so the indicator says "Unknown" until then).
   await page.waitForFunction(() => /Java/.test(document.querySelector("#jp-main-statusbar")?.textContent || ""));
-  await page.click(".lm-MenuBar-itemLabel:text-is('Run')");
-  await page.click("li.lm-Menu-item[data-command='runmenu:run-all']");
+  // Run All acts on JupyterLab's current widget: focus the notebook first, and if no cell has started
+  // ([*] or a count) a minute after the click, the click went elsewhere: run all again (seen once in a test
+  // run: a click that ran nothing, then a silent wait until the timeout).
+  const started = () => page.waitForFunction(() => {
+    const panel = document.querySelector(".jp-NotebookPanel:not(.lm-mod-hidden)");
+    return [...panel.querySelectorAll(".jp-CodeCell .jp-InputArea-prompt")].some((p) => /\[(\*|\d+)\]/.test(p.textContent));
+  }, null, { timeout: 60000, polling: 250 }).then(() => true, () => false);
+  for (let attempt = 1; ; attempt++) {
+    await page.click(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell .jp-InputArea-prompt");
+    await page.click(".lm-MenuBar-itemLabel:text-is('Run')");
+    await page.click("li.lm-Menu-item[data-command='runmenu:run-all']");
+    if (await started()) break;
+    if (attempt === 3) throw new Error("Run All started no cell, three times");
+  }
   // Done when every code cell shows an execution count and none shows [*].
   await page.waitForFunction(() => {
     const panel = document.querySelector(".jp-NotebookPanel:not(.lm-mod-hidden)");
@@ -58,6 +70,8 @@ try {
   await page.screenshot({ path: screenshot, fullPage: true });
 } catch (e) {
   report.errors.push(`browser: ${String(e.message || e).split("\n")[0]}`);
+  // What the page showed when it failed, beside the screenshot it would have taken.
+  await browser.contexts()[0]?.pages()[0]?.screenshot({ path: screenshot.replace(/\.png$/, "-failed.png") }).catch(() => {});
 } finally {
   await browser.close();
 }
