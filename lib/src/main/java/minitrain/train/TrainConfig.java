@@ -39,7 +39,7 @@ public record TrainConfig(
         int evalBatch) {     // records per batch when evaluating; as many as batch_size keeps one pass's memory block the size training needs
 
     public static TrainConfig defaults() {
-        return new TrainConfig(3, 4, 96, 64, 0.05, 32, 1, 3000, 100, 3e-3, 1e-4, 0.1, 0.9, 0.99, 1e-8, 1.0,
+        return new TrainConfig(3, 4, 96, 64, 0.05, 32, 1, 2000, 100, 3e-3, 1e-4, 0.1, 0.9, 0.99, 1e-8, 1.0,
                 250, 500, 1337, 32);
     }
 
