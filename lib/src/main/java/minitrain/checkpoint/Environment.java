@@ -3,7 +3,9 @@ package minitrain.checkpoint;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.nd4j.linalg.factory.Nd4j;
@@ -31,11 +33,22 @@ public final class Environment {
         return m;
     }
 
-    /** The git commit of the kit (with "-dirty" when the work tree has changes), or "unknown". */
+    /**
+     * What the phase itself writes. A change there does not make the code or its inputs differ from the
+     * commit: make phase rewrites the baseline before it trains, and without this list every model it
+     * published was marked dirty, so the mark said nothing.
+     */
+    static final List<String> PHASE_OUTPUTS = List.of("models", "PHASE_18_REPORT.md", "experiments/notebooks",
+            "experiments/*/runs/**", "experiments/14-ngram/baseline.json", "experiments/18-mp-drift",
+            "experiments/18-train-mini/*.png", "experiments/18-train-mini/*.svg");
+
+    /** The git commit of the kit (with "-dirty" when a tracked file other than a phase output has changes), or "unknown". */
     public static String gitCommit(Path root) {
         String head = run(root, "git", "rev-parse", "HEAD");
         if (head == null) return "unknown";
-        String status = run(root, "git", "status", "--porcelain", "--untracked-files=no");
+        List<String> cmd = new ArrayList<>(List.of("git", "status", "--porcelain", "--untracked-files=no", "--", "."));
+        for (String output : PHASE_OUTPUTS) cmd.add(":(exclude,glob)" + output);
+        String status = run(root, cmd.toArray(String[]::new));
         return status != null && !status.isBlank() ? head + "-dirty" : head;
     }
 
