@@ -71,6 +71,25 @@ def test_sync_wraps_the_manifest(tracking, tmp_path):
     exp = client.get_experiment(manifest["mlflow"]["experiment_id"])
     assert len(client.search_runs([exp.experiment_id])) == 1
 
+    # The same bytes trained again (deterministic: same seed, same config) in a second run folder with other
+    # timings: a second MLflow run with that folder's history; the first run keeps its own.
+    import shutil
+    again = tmp_path / "run-again"
+    shutil.copytree(tmp_path / "run", again)
+    lines = (again / "metrics.csv").read_text().splitlines()
+    slower = [lines[0]] + [line[:line.rindex(",")] + ",1.0" for line in lines[1:]]   # tokens_per_s is the last column
+    (again / "metrics.csv").write_text("\n".join(slower) + "\n")
+    first = {m.step: m.value for m in client.get_metric_history(run_id, "tokens_per_s")}
+    manifest_file.write_text(json.dumps(dict(manifest, run_dir=str(again)), indent=2))
+    r = minitrain("track", model, env=env)
+    assert r.returncode == 0, r.stderr
+    second = json.loads(manifest_file.read_text())["mlflow"]["run_id"]
+    assert second != run_id and len(client.search_runs([exp.experiment_id])) == 2
+    assert {m.value for m in client.get_metric_history(second, "tokens_per_s")} == {1.0}
+    assert {m.step: m.value for m in client.get_metric_history(run_id, "tokens_per_s")} == first
+    r = minitrain("track", model, env=env)          # and that one is found again too
+    assert r.returncode == 0 and json.loads(manifest_file.read_text())["mlflow"]["run_id"] == second, r.stderr
+
     server("stop", folder)                           # a dead server: one line, files untouched
     before = manifest_file.read_bytes()
     r = minitrain("track", model, env=env)

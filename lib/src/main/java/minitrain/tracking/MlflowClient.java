@@ -71,13 +71,17 @@ public final class MlflowClient {
         return post("runs/create", body).path("run").path("info");
     }
 
-    /** Run ids in the experiment whose tag {@code key} equals {@code value}. */
-    public List<String> searchRuns(String experimentId, String key, String value) {
+    /** The runs in the experiment whose tag {@code key} equals {@code value} (a hex digest: nothing to quote): run id to its tags. */
+    public Map<String, Map<String, String>> searchRuns(String experimentId, String key, String value) {
         Map<String, Object> body = Map.of("experiment_ids", List.of(experimentId),
-                "filter", "tags.`" + key + "` = '" + value + "'", "max_results", 10);
-        List<String> ids = new ArrayList<>();
-        for (JsonNode r : post("runs/search", body).path("runs")) ids.add(r.path("info").path("run_id").asText());
-        return ids;
+                "filter", "tags.`" + key + "` = '" + value + "'", "max_results", 1000);
+        Map<String, Map<String, String>> runs = new LinkedHashMap<>();
+        for (JsonNode r : post("runs/search", body).path("runs")) {
+            Map<String, String> tags = new LinkedHashMap<>();
+            for (JsonNode t : r.path("data").path("tags")) tags.put(t.path("key").asText(), t.path("value").asText());
+            runs.put(r.path("info").path("run_id").asText(), tags);
+        }
+        return runs;
     }
 
     public void logBatch(String runId, List<Map<String, Object>> metrics, Map<String, String> params, Map<String, String> tags) {

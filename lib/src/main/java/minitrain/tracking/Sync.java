@@ -22,12 +22,13 @@ import minitrain.corpus.Corpus;
 
 /**
  * Logs a published model and its run to MLflow, from the files training already wrote: MLflow wraps the
- * manifest, it does not replace it. Safe to rerun: the MLflow run is found again by the model's sha256,
- * and only metric points not yet there are sent, so an interrupted sync completes without duplicates.
+ * manifest, it does not replace it. Safe to rerun: the MLflow run is found again by the model's sha256
+ * and its run folder, and only metric points not yet there are sent, so an interrupted sync completes without duplicates.
  */
 public final class Sync {
 
     public static final String KEY_TAG = "minitrain.model_sha256";
+    public static final String RUN_DIR_TAG = "minitrain.run_dir";
     static final List<String> METRICS = List.of("train_loss", "dev_loss", "lr", "grad_norm", "tokens_per_s");
 
     public record Result(String experimentId, String runId, String runUrl, int metricPointsSent, int metricPointsKept) {}
@@ -42,16 +43,20 @@ public final class Sync {
         if (!Files.isRegularFile(modelFile) || !Corpus.sha256(modelFile).equals(sha)) {
             throw KitError.in(modelFile, "missing, or its sha256 differs from " + manifestFile.getFileName() + ": not synced");
         }
-        Path runDir = kitRoot.resolve(manifest.path("run_dir").asText("."));
+        String runDirName = manifest.path("run_dir").asText(".");
+        Path runDir = kitRoot.resolve(runDirName);
         String expId = client.experimentId(experiment);
-        List<String> found = client.searchRuns(expId, KEY_TAG, sha);
-        String runId;
-        if (found.isEmpty()) {
+        // One MLflow run per training run. Training is deterministic, so the same seed and config trained
+        // again give the same model bytes from another run folder: keyed by the bytes alone, that second run's
+        // timings would be dropped as "already there" while its files replaced the first run's.
+        String runId = client.searchRuns(expId, KEY_TAG, sha).entrySet().stream()
+                .filter(run -> runDirName.equals(run.getValue().get(RUN_DIR_TAG)))
+                .map(Map.Entry::getKey).findFirst().orElse(null);
+        if (runId == null) {
             Map<String, String> tags = new LinkedHashMap<>();
             tags.put(KEY_TAG, sha);
+            tags.put(RUN_DIR_TAG, runDirName);
             runId = client.createRun(expId, "minigpt-phase18-" + sha.substring(0, 12), tags).path("run_id").asText();
-        } else {
-            runId = found.get(0);
         }
         // Params and tags: logging the same value again is allowed, so a rerun may send them again.
         Map<String, String> params = new LinkedHashMap<>();
