@@ -18,7 +18,8 @@ CASES = {
     "block_size shorter than the longest record": ({"block_size": 32}, "block_size 32 is shorter than the longest record"),
     "block_size one short": ({"block_size": 63}, "needs 64 inputs"),
     "warmup past the end": ({"warmup_steps": 5}, "warmup_steps must be in [0, max_steps)"),
-    "negative learning rate": ({"lr": -1}, "min_lr must be in [0, lr]"),
+    "negative learning rate": ({"lr": -1}, "lr must be positive"),
+    "floor above the peak": ({"min_lr": 0.01}, "min_lr must be in [0, lr]"),
 }
 
 

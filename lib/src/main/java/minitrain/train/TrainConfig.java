@@ -51,7 +51,8 @@ public record TrainConfig(
         check(batchSize >= 1 && gradAccum >= 1, "batch_size", "and grad_accum must be at least 1");
         check(maxSteps >= 1, "max_steps", "must be at least 1");
         check(warmupSteps >= 0 && warmupSteps < maxSteps, "warmup_steps", "must be in [0, max_steps)");
-        check(lr > 0 && minLr >= 0 && minLr <= lr, "min_lr", "must be in [0, lr]");
+        check(lr > 0, "lr", "must be positive");
+        check(minLr >= 0 && minLr <= lr, "min_lr", "must be in [0, lr]");
         check(weightDecay >= 0, "weight_decay", "must not be negative");
         check(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "beta1", "and beta2 must be in [0, 1)");
         check(eps > 0, "eps", "must be positive");
