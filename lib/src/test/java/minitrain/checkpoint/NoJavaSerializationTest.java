@@ -25,6 +25,7 @@ class NoJavaSerializationTest {
         Files.writeString(tmp.resolve("A.java"), "class A implements java.io.Serializable {}");
         Files.writeString(tmp.resolve("B.java"), "var in = new ObjectInputStream(stream);");
         Files.writeString(tmp.resolve("C.java"), "SafeTensors.read(file);");
-        assertEquals(List.of(tmp.resolve("A.java"), tmp.resolve("B.java")), NoJavaSerialization.offenders(tmp));
+        Files.writeString(tmp.resolve("D.java"), "try (var out = new ObjectOutputStream(stream)) {}");
+        assertEquals(List.of(tmp.resolve("A.java"), tmp.resolve("B.java"), tmp.resolve("D.java")), NoJavaSerialization.offenders(tmp));
     }
 }
