@@ -2,7 +2,6 @@ package minitrain.autograd;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -64,9 +63,18 @@ public final class Nd {
     /**
      * True when the values lie in C order, one after another, from the array's offset: a reshape or a slice of
      * leading rows is such a view, and reading it needs no copy first (ND4J calls every reshape a view).
+     * A dimension of size 1 never steps, so its stride does not matter: ND4J's own check demands one that even
+     * its fresh arrays do not have, and refused every (B, 1, C) array, a one-token input, as not dense.
      */
     static boolean dense(INDArray a) {
-        return a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a);
+        if (a.ordering() != 'c') return false;
+        long[] shape = a.shape(), stride = a.stride();
+        long step = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            if (shape[i] != 1 && stride[i] != step) return false;
+            step *= shape[i];
+        }
+        return true;
     }
 
     public static INDArray array(double[] values, long... shape) {

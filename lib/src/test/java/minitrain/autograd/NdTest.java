@@ -41,4 +41,18 @@ class NdTest {
         assertNotSame(permuted, copy);
         assertArrayEquals(byElement(permuted), Nd.values(copy), 0.0);
     }
+
+    @Test
+    void arraysWithUnitDimensionsAreDense() {
+        // One record of one token: (1, 1, C). ND4J's fresh arrays of such shapes fail its own default-strides test.
+        for (long[] shape : new long[][] {{1, 1, 6}, {2, 1, 6}, {1, 3, 1}, {1, 1, 1}}) {
+            INDArray a = counting(shape);
+            assertSame(a, Nd.contiguous(a), a.shapeInfoToString());
+            assertEquals(a.length(), Nd.buffer(a).capacity());
+        }
+        // Before, the kernels that work in place refused it: "Nd.buffer needs a dense C-ordered array".
+        Tensor x = Tensor.param(counting(2, 1, 6));
+        Tensor y = LayerNorm.apply(Gelu.apply(x), Tensor.param(Nd.zeros(6).addi(1)), Tensor.param(Nd.zeros(6)));
+        assertArrayEquals(new long[] {2, 1, 6}, y.shape());
+    }
 }
