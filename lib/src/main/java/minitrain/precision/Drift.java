@@ -181,7 +181,7 @@ public final class Drift {
                 + Math.min(ARITH_RECORDS, records));
         m.put("precisions", "fp16, bf16: weights and each layer's output rounded; " + "fp16" + EVERY_OP + ", bf16" + EVERY_OP
                 + ": every operation's output rounded too, arithmetic in fp64 between roundings; fp16" + ARITH + ", bf16" + ARITH
-                + ": as" + EVERY_OP + ", and the matrix products computed by ND4J in the format (every product and partial sum rounded)");
+                + ": as the every-op rows, and the matrix products computed by ND4J in the format (every product and partial sum rounded)");
         m.put("loss_nats_and_ppl", r.loss());
         m.put("argmax_changed", r.argmaxChanged());
         m.put("kit_version", Kit.version());
