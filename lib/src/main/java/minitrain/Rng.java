@@ -21,8 +21,14 @@ public final class Rng {
         return state;
     }
 
+    private static final long GAMMA = 0x9E3779B97F4A7C15L;
+
     public long nextLong() {
-        long z = (state += 0x9E3779B97F4A7C15L);
+        return mix(state += GAMMA);
+    }
+
+    /** SplitMix64's output function: the number drawn when the state has just become {@code z}. */
+    private static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
@@ -30,7 +36,28 @@ public final class Rng {
 
     /** Uniform in [0, 1) with 53 random bits. */
     public double nextDouble() {
-        return (nextLong() >>> 11) * 0x1.0p-53;
+        return toDouble(nextLong());
+    }
+
+    private static double toDouble(long r) {
+        return (r >>> 11) * 0x1.0p-53;
+    }
+
+    /**
+     * Sets aside the next n numbers and returns the state they start from: the i-th of them (i from 0) is
+     * {@link #nthDouble}(start, i), the value the i-th call of nextDouble would have returned, and the state
+     * ends where n calls would leave it. The i-th number after state s is mix(s + (i + 1) * GAMMA), so it needs
+     * no number before it: a dropout mask can be drawn on all cores, with the same values as one by one.
+     */
+    public long reserve(int n) {
+        long start = state;
+        state += n * GAMMA;
+        return start;
+    }
+
+    /** The i-th number (from 0) of those {@link #reserve} set aside from {@code start}, as nextDouble gives it. */
+    public static double nthDouble(long start, long i) {
+        return toDouble(mix(start + (i + 1) * GAMMA));
     }
 
     /** Uniform integer in [0, bound), without modulo bias (rejection sampling). */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import org.junit.jupiter.api.Test;
 
+/** One seed, one stream: restored from its state, split into children, and drawn many at a time. */
 class RngTest {
 
     @Test
@@ -46,5 +47,24 @@ class RngTest {
     void splitChildrenDiffer() {
         Rng parent = new Rng(5);
         assertNotEquals(parent.split().nextLong(), parent.split().nextLong());
+    }
+
+    @Test
+    void reservedNumbersAreTheNextDoubles() {
+        Rng one = new Rng(1337), batch = new Rng(1337);
+        one.nextDouble();
+        batch.nextDouble();
+        long start = batch.reserve(10_000);
+        for (int i = 0; i < 10_000; i++) assertEquals(one.nextDouble(), Rng.nthDouble(start, i), 0.0, "number " + i);
+        // After them both streams continue at the same place.
+        assertEquals(one.state(), batch.state());
+        assertEquals(one.nextLong(), batch.nextLong());
+    }
+
+    @Test
+    void reservingNothingMovesNothing() {
+        Rng a = new Rng(5), b = new Rng(5);
+        a.reserve(0);
+        assertEquals(b.nextDouble(), a.nextDouble(), 0.0);
     }
 }

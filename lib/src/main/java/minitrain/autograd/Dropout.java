@@ -15,25 +15,26 @@ public final class Dropout {
 
     public static Tensor apply(Tensor x, double p, boolean train, Rng rng) {
         if (!train || p == 0) return x;
-        long[] shape = x.shape();
-        INDArray in = Nd.contiguous(x.data), out = Nd.uninitialized(shape);
-        long n = in.length();
-        double[] mask = new double[(int) n];
-        double keep = 1 / (1 - p);
-        for (int i = 0; i < n; i++) mask[i] = rng.nextDouble() < p ? 0 : keep;   // drawn in order, on this thread
-        DoubleBuffer xv = Nd.buffer(in), y = Nd.buffer(out);
-        Nd.forChunks(n, (from, to) -> {
-            for (int i = from; i < to; i++) y.put(i, xv.get(i) * mask[i]);
+        INDArray mask = mask(x.shape(), p, rng);
+        return Tensor.of(Nd.contiguous(x.data).mul(mask), "dropout", g -> x.accumulateOwned(g.mul(mask)), x);
+    }
+
+    /**
+     * A mask in C order: 0 with probability p, else 1 / (1 - p). The i-th value uses the Rng's i-th number,
+     * so the mask is the same however the draws are spread over the cores. It is an array of the pass (in its
+     * {@link StepMemory}), as the other arrays backward needs are: fresh heap arrays of this size cost here
+     * more to map in than to fill.
+     */
+    static INDArray mask(long[] shape, double p, Rng rng) {
+        INDArray mask = Nd.uninitialized(shape);
+        DoubleBuffer out = Nd.buffer(mask);
+        double scale = 1 / (1 - p);
+        long start = rng.reserve((int) mask.length());
+        Nd.forChunks(mask.length(), (from, to) -> {
+            double[] block = Nd.scratch(0, to - from);
+            for (int i = from; i < to; i++) block[i - from] = Rng.nthDouble(start, i) < p ? 0 : scale;
+            out.put(from, block, 0, to - from);
         });
-        java.lang.ref.Reference.reachabilityFence(in);
-        return Tensor.of(out, "dropout", g -> {
-            INDArray gc = Nd.contiguous(g), dxArray = Nd.uninitialized(shape);
-            DoubleBuffer gv = Nd.buffer(gc), dx = Nd.buffer(dxArray);
-            Nd.forChunks(n, (from, to) -> {
-                for (int i = from; i < to; i++) dx.put(i, gv.get(i) * mask[i]);
-            });
-            java.lang.ref.Reference.reachabilityFence(gc);
-            x.accumulateOwned(dxArray);
-        }, x);
+        return mask;
     }
 }

@@ -1,57 +1,64 @@
 package minitrain.autograd;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * y = x W^T + b, with W stored [out, in] as torch.nn.Linear does. x is (..., in); y is (..., out).
- * Both products go through {@code Nd4j.gemm} into preallocated arrays (ND4J's mmul allocates and is
- * about ten times slower here), and the weight gradient is accumulated by gemm itself (beta = 1).
+ * The products go to BLAS ({@link Blas}) into preallocated arrays (ND4J's mmul allocates and is about
+ * ten times slower here), and the weight gradient is accumulated by the product itself (beta = 1).
  */
 public final class Linear {
 
     private Linear() {}
 
     /** A (1, n) row of ones, kept per n: the bias gradient's summing vector. */
-    private static final java.util.Map<Long, INDArray> ONES = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.Map<Integer, INDArray> ONES = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private static INDArray ones(long n) {
+    private static INDArray ones(int n) {
         // Kept across passes, so made outside the pass's StepMemory.
         return ONES.computeIfAbsent(n, k -> StepMemory.outside(() -> Nd.zeros(1, k).addi(1.0)));
     }
 
     public static Tensor apply(Tensor x, Tensor w, Tensor b) {
         long[] xs = x.shape();
-        long in = xs[xs.length - 1], out = w.shape()[0];
+        int in = (int) xs[xs.length - 1], out = (int) w.shape()[0];
         if (w.shape()[1] != in) throw new IllegalArgumentException("linear: input width " + in + " vs weight " + w);
-        long rows = x.data.length() / in;
-        INDArray x2 = Nd.contiguous(x.data).reshape(rows, in);                   // (M, in)
+        int rows = (int) (x.data.length() / in);
+        INDArray x2 = Nd.contiguous(x.data);                                      // (M, in) as laid out
         INDArray y = Nd.uninitialized(rows, out);                                 // (M, out)
-        Rounding.product(x2, w.data, y, false, true);                               // y = x W^T (fp64 but in the drift lab)
-        if (b != null) y.addiRowVector(b.data);
+        // y = b + x W^T: each row starts as the bias and the product adds into it (beta = 1). One pass fewer
+        // than adding the bias after, and BLAS need not zero y first (it does for beta = 0).
+        double[] bias = b != null ? Nd.values(b.data) : null;
+        java.nio.DoubleBuffer yb = Nd.buffer(y);
+        Nd.Range product = (from, to) -> {
+            if (bias != null) for (int r = from; r < to; r++) yb.put(r * out, bias);
+            Blas.gemm(false, true, to - from, out, in, x2, (long) from * in, in, w.data, 0, in, bias != null ? 1 : 0, y, (long) from * out, out);
+        };
+        // The rows are independent: half on each core (the same bits as one product over all of them).
+        Nd.onBothCores(() -> product.run(0, rows / 2), () -> product.run(rows / 2, rows));
         Counters.product(1, rows, in, out);
         long[] ys = xs.clone();
         ys[ys.length - 1] = out;
         return Tensor.of(y.reshape(ys), "linear", g -> {
-            INDArray g2 = Nd.contiguous(g).reshape(rows, out);                   // (M, out)
-            INDArray dx = x.requiresGrad ? Nd.uninitialized(rows, in) : null;
+            INDArray g2 = Nd.contiguous(g);                                       // (M, out) as laid out
+            INDArray dx = x.requiresGrad ? Nd.uninitialized(xs) : null;
             INDArray dw = w.requiresGrad ? w.gradient() : null;
-            INDArray db = b != null && b.requiresGrad ? b.gradient().reshape(1, out) : null;
+            INDArray db = b != null && b.requiresGrad ? b.gradient() : null;
             INDArray sum = db != null ? ones(rows) : null;
             // The two products are independent: one per core (BLAS runs each on one thread, see bin/blas-env).
             // Each writes its own array, so the bits do not depend on which finishes first.
             Runnable inputGrad = () -> {
-                if (dx != null) Nd4j.gemm(g2, w.data, dx, false, false, 1.0, 0.0);          // dx = g W
+                if (dx != null) Blas.gemm(false, false, rows, in, out, g2, 0, out, w.data, 0, in, 0, dx, 0, in);   // dx = g W
             };
             Runnable paramGrads = () -> {
-                if (dw != null) Nd4j.gemm(g2, x2, dw, true, false, 1.0, 1.0);                // dW += g^T x
+                if (dw != null) Blas.gemm(true, false, out, in, rows, g2, 0, out, x2, 0, in, 1, dw, 0, in);    // dW += g^T x
                 // db += sum over rows, as a product with a row of ones (ND4J's column sum measured slower).
-                if (db != null) Nd4j.gemm(sum, g2, db, false, false, 1.0, 1.0);
+                if (db != null) Blas.gemm(false, false, 1, out, rows, sum, 0, rows, g2, 0, out, 1, db, 0, out);
             };
             Nd.onBothCores(inputGrad, paramGrads);
             if (dx != null) {
                 Counters.product(1, rows, out, in);
-                x.accumulateOwned(dx.reshape(xs));   // dx is this kernel's own array: kept, not copied
+                x.accumulateOwned(dx);   // dx is this kernel's own array: kept, not copied
             }
             if (w.requiresGrad) Counters.product(1, out, rows, in);
         }, b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b});

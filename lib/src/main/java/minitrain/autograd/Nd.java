@@ -48,6 +48,19 @@ public final class Nd {
         return all.position((int) a.offset()).limit((int) (a.offset() + a.length())).slice();
     }
 
+    private static final ThreadLocal<double[][]> SCRATCH = ThreadLocal.withInitial(() -> new double[3][0]);
+
+    /**
+     * A heap array of at least n values, this thread's own, reused from call to call: a kernel's working copy
+     * of one block (one head's scores). Loops over a heap array run several times faster than absolute
+     * get and put on a buffer, and one bulk copy in and out costs little. Three slots, for three blocks at once.
+     */
+    static double[] scratch(int slot, int n) {
+        double[][] mine = SCRATCH.get();
+        if (mine[slot].length < n) mine[slot] = new double[n];
+        return mine[slot];
+    }
+
     /** A loop over indices from..to-1: each call writes only its own indices. */
     @FunctionalInterface
     public interface Range {
@@ -57,7 +70,44 @@ public final class Nd {
     /** Runs {@code body} over 0..n-1 in chunks of 4096 on all cores: for element-wise loops. */
     public static void forChunks(long n, Range body) {
         int chunk = 4096;
-        forRows((int) ((n + chunk - 1) / chunk), c -> body.run(c * chunk, (int) Math.min(n, (long) (c + 1) * chunk)));
+        inParts((int) ((n + chunk - 1) / chunk), (first, last) -> {
+            for (int c = first; c < last; c++) body.run(c * chunk, (int) Math.min(n, (long) (c + 1) * chunk));
+        });
+    }
+
+    private static final int CORES = java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1;
+
+    /**
+     * Runs {@code body} over 0..n-1 cut into one contiguous part per core, this thread doing the first. The
+     * parts of a kernel cost the same (rows of one length, heads of one size), so equal parts keep the cores
+     * equally busy, and no part is cut finer than it needs to be.
+     */
+    static void inParts(int n, Range body) {
+        int parts = Math.min(n, CORES);
+        if (parts <= 1) {
+            if (n > 0) body.run(0, n);
+            return;
+        }
+        java.util.concurrent.ForkJoinTask<?>[] others = new java.util.concurrent.ForkJoinTask<?>[parts - 1];
+        for (int p = 1; p < parts; p++) {
+            int from = (int) ((long) n * p / parts), to = (int) ((long) n * (p + 1) / parts);
+            others[p - 1] = java.util.concurrent.ForkJoinTask.adapt(() -> body.run(from, to)).fork();
+        }
+        body.run(0, n / parts);
+        for (int i = others.length - 1; i >= 0; i--) await(others[i]);
+    }
+
+    /** Waits for a forked part: runs it here if no core has started it, else waits awake until it ends. */
+    private static void await(java.util.concurrent.ForkJoinTask<?> part) {
+        // Not started yet (the other core was slow to wake): doing it here is quicker than waiting for it.
+        if (part.tryUnfork()) {
+            part.invoke();
+            return;
+        }
+        // Started: wait awake. Measured here, a thread put to sleep and woken again loses about 100 us, more
+        // than most of these parts take.
+        while (!part.isDone()) Thread.onSpinWait();
+        part.join();   // rethrows what the part threw
     }
 
     /**
@@ -88,7 +138,9 @@ public final class Nd {
      * row, a LayerNorm row), so rows can be split between threads without changing a single bit.
      */
     public static void forRows(int rows, java.util.function.IntConsumer body) {
-        java.util.stream.IntStream.range(0, rows).parallel().forEach(body);
+        inParts(rows, (from, to) -> {
+            for (int r = from; r < to; r++) body.accept(r);
+        });
     }
 
     /**
@@ -98,9 +150,9 @@ public final class Nd {
      * {@link StepMemory}, so its inputs and outputs are made beforehand.
      */
     public static void onBothCores(Runnable top, Runnable bottom) {
-        java.util.concurrent.CompletableFuture<Void> other = java.util.concurrent.CompletableFuture.runAsync(bottom);
+        java.util.concurrent.ForkJoinTask<?> other = java.util.concurrent.ForkJoinTask.adapt(bottom).fork();
         top.run();
-        other.join();
+        await(other);
     }
 
     /** Rows from..to of a (rows, cols) matrix, or batches from..to of a (batch, m, n) stack: a view. */

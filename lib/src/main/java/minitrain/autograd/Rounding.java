@@ -3,7 +3,6 @@ package minitrain.autograd;
 import java.util.function.DoubleUnaryOperator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Rounds the output of every operation for a block: {@code try (var r = Rounding.every(HalfFloats::roundFp16)) {...}}.
@@ -17,7 +16,9 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Rounding implements AutoCloseable {
 
-    private static final ThreadLocal<Rounding> ACTIVE = new ThreadLocal<>();
+    // For the whole process, not one thread: the kernels' worker threads compute parts of the products too.
+    // Evaluation calls it from one thread, as the JJava kernel and bin/minitrain drift do.
+    private static volatile Rounding active;
     private final Rounding previous;
     private final DoubleUnaryOperator round;
     /** The format the matrix products are computed in, or null for fp64. */
@@ -28,8 +29,8 @@ public final class Rounding implements AutoCloseable {
     private Rounding(DoubleUnaryOperator round, DataType products) {
         this.round = round;
         this.products = products;
-        previous = ACTIVE.get();
-        ACTIVE.set(this);
+        previous = active;
+        active = this;
     }
 
     public static Rounding every(DoubleUnaryOperator round) {
@@ -41,23 +42,15 @@ public final class Rounding implements AutoCloseable {
         return new Rounding(round, format);
     }
 
-    /**
-     * out = op(a) op(b) for 2-D matrices or stacks of them: in fp64 unless the active rounding computes products
-     * in a 16-bit format, then by ND4J in that format and cast back to fp64.
-     */
-    static void product(INDArray a, INDArray b, INDArray out, boolean transposeA, boolean transposeB) {
-        Rounding r = ACTIVE.get();
-        if (r == null || r.products == null) {
-            if (a.rank() == 2) Nd4j.gemm(a, b, out, transposeA, transposeB, 1.0, 0.0);   // measured faster than matmul
-            else Nd4j.matmul(a, b, out, transposeA, transposeB, false);
-        } else {
-            out.assign(Nd4j.matmul(a.castTo(r.products), b.castTo(r.products), transposeA, transposeB, false).castTo(DataType.DOUBLE));
-        }
+    /** The format the active rounding computes matrix products in ({@link Blas} reads it), or null for fp64. */
+    static DataType productFormat() {
+        Rounding r = active;
+        return r == null ? null : r.products;
     }
 
     /** The array rounded by the active format (a new array), or the array itself when none is active. */
     static INDArray apply(INDArray data) {
-        Rounding r = ACTIVE.get();
+        Rounding r = active;
         if (r == null) return data;
         double[] v = Nd.values(data);
         for (int i = 0; i < v.length; i++) {
@@ -78,6 +71,6 @@ public final class Rounding implements AutoCloseable {
 
     @Override
     public void close() {
-        ACTIVE.set(previous);
+        active = previous;
     }
 }

@@ -55,4 +55,22 @@ class NdTest {
         Tensor y = LayerNorm.apply(Gelu.apply(x), Tensor.param(Nd.zeros(6).addi(1)), Tensor.param(Nd.zeros(6)));
         assertArrayEquals(new long[] {2, 1, 6}, y.shape());
     }
+
+    @Test
+    void partsCoverEveryIndexOnce() {
+        for (int n : new int[] {0, 1, 2, 3, 7, 4097}) {
+            int[] seen = new int[n];
+            Nd.inParts(n, (from, to) -> {
+                for (int i = from; i < to; i++) seen[i]++;
+            });
+            for (int i = 0; i < n; i++) assertEquals(1, seen[i], "n " + n + ", index " + i);
+        }
+    }
+
+    @Test
+    void whatThePartOnTheOtherCoreThrowsReachesTheCaller() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Nd.onBothCores(() -> {}, () -> { throw new IllegalStateException("from the other core"); }));
+        assertEquals("from the other core", e.getMessage());
+    }
 }

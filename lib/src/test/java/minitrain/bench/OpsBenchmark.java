@@ -4,14 +4,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import minitrain.Rng;
-import minitrain.autograd.AttentionMask;
+import minitrain.autograd.Attention;
 import minitrain.autograd.CrossEntropy;
+import minitrain.autograd.Dropout;
+import minitrain.autograd.Gelu;
 import minitrain.autograd.LayerNorm;
 import minitrain.autograd.Linear;
-import minitrain.autograd.MatMul;
 import minitrain.autograd.Nd;
 import minitrain.autograd.Reduce;
-import minitrain.autograd.Softmax;
+import minitrain.autograd.StepMemory;
 import minitrain.autograd.Tensor;
 import minitrain.train.AdamW;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -28,7 +29,10 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The hot operations of a d64-l2 training step (batch 32, T 64, C 64, 4 heads), each forward and backward,
  * so that a change to one kernel can be judged alone. Run with {@code make bench-ops}; results in us/op.
- * Shapes: x (B*T, C) = (2048, 64); attention (B, H, T, D) = (32, 4, 64, 16); logits (B, T, V) = (32, 64, 38).
+ * Shapes: x (B*T, C) = (2048, 64); the MLP's hidden (B*T, 4C) = (2048, 256); attention from qkv (B, T, 3C) =
+ * (32, 64, 192) with dropout; logits (B, T, V) = (32, 64, 38). Each pass runs in a {@link StepMemory}, as in
+ * training, and the inputs' gradients add up from call to call, as a parameter's do, so that no call pays
+ * for a fresh gradient array outside the pass.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -39,7 +43,8 @@ import org.openjdk.jmh.annotations.Warmup;
 public class OpsBenchmark {
 
     static final int B = 32, T = 64, C = 64, H = 4, D = C / H, V = 38;
-    Tensor x, w, bias, lnW, lnB, q, k, v, logits, gamma, beta;
+    Tensor x, hidden, w, bias, lnW, lnB, qkv, logits;
+    final Rng dropoutRng = new Rng(7);
     boolean[][] real, counted;
     int[][] targets;
     AdamW adamW;
@@ -61,9 +66,8 @@ public class OpsBenchmark {
         bias = random(rng, true, 4 * C);
         lnW = random(rng, true, C);
         lnB = random(rng, true, C);
-        q = random(rng, true, B, H, T, D);
-        k = random(rng, true, B, H, T, D);
-        v = random(rng, true, B, H, T, D);
+        hidden = random(rng, true, B * T, 4 * C);
+        qkv = random(rng, true, B, T, 3 * C);
         logits = random(rng, true, B, T, V);
         real = new boolean[B][T];
         counted = new boolean[B][T];
@@ -84,41 +88,54 @@ public class OpsBenchmark {
         adamW = new AdamW(params, params.keySet(), 0.9, 0.99, 1e-8, 0.1);
     }
 
-    private static void clear(Tensor... ts) {
-        for (Tensor t : ts) t.grad = null;
-    }
-
     @Benchmark
     public Object linearForwardBackward() {
-        clear(x, w, bias);
-        Tensor y = Linear.apply(x, w, bias);                  // (2048, 64) x (64, 256)^T
-        Reduce.sum(y).backward();
+        try (StepMemory pass = StepMemory.open()) {
+            Tensor y = Linear.apply(x, w, bias);              // (2048, 64) x (64, 256)^T
+            Reduce.sum(y).backward();
+        }
         return w.grad;
     }
 
     @Benchmark
     public Object attentionForwardBackward() {
-        clear(q, k, v);
-        Tensor att = MatMul.apply(q, k, true, 1.0 / Math.sqrt(D));
-        att = Softmax.softmax(AttentionMask.apply(att, real));
-        Tensor y = MatMul.apply(att, v);
-        Reduce.sum(y).backward();
-        return q.grad;
+        try (StepMemory pass = StepMemory.open()) {
+            Tensor y = Attention.apply(qkv, H, real, 0.05, true, dropoutRng);
+            Reduce.sum(y).backward();
+            return qkv.grad;
+        }
+    }
+
+    @Benchmark
+    public Object geluForwardBackward() {
+        try (StepMemory pass = StepMemory.open()) {
+            Reduce.sum(Gelu.apply(hidden)).backward();
+            return hidden.grad;
+        }
+    }
+
+    @Benchmark
+    public Object dropoutForwardBackward() {
+        try (StepMemory pass = StepMemory.open()) {
+            Reduce.sum(Dropout.apply(hidden, 0.05, true, dropoutRng)).backward();
+            return hidden.grad;
+        }
     }
 
     @Benchmark
     public Object layerNormForwardBackward() {
-        clear(x, lnW, lnB);
-        Reduce.sum(LayerNorm.apply(x, lnW, lnB)).backward();
-        return x.grad;
+        try (StepMemory pass = StepMemory.open()) {
+            Reduce.sum(LayerNorm.apply(x, lnW, lnB)).backward();
+            return x.grad;
+        }
     }
 
     @Benchmark
     public Object softmaxCrossEntropyForwardBackward() {
-        clear(logits);
-        Tensor loss = CrossEntropy.apply(logits, targets, counted, 1000);
-        loss.backward();
-        return logits.grad;
+        try (StepMemory pass = StepMemory.open()) {
+            CrossEntropy.apply(logits, targets, counted, 1000).backward();
+            return logits.grad;
+        }
     }
 
     @Benchmark
