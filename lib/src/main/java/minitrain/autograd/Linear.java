@@ -34,8 +34,8 @@ public final class Linear {
             if (bias != null) for (int r = from; r < to; r++) yb.put(r * out, bias);
             Blas.gemm(false, true, to - from, out, in, x2, (long) from * in, in, w.data, 0, in, bias != null ? 1 : 0, y, (long) from * out, out);
         };
-        // The rows are independent: half on each core (the same bits as one product over all of them).
-        Nd.onBothCores(() -> product.run(0, rows / 2), () -> product.run(rows / 2, rows));
+        // The rows are independent: a part on each core (the same bits as one product over all of them).
+        Nd.inParts(rows, product);
         Counters.product(1, rows, in, out);
         long[] ys = xs.clone();
         ys[ys.length - 1] = out;
