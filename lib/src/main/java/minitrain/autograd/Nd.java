@@ -88,26 +88,45 @@ public final class Nd {
             if (n > 0) body.run(0, n);
             return;
         }
-        java.util.concurrent.ForkJoinTask<?>[] others = new java.util.concurrent.ForkJoinTask<?>[parts - 1];
+        Part[] others = new Part[parts - 1];
         for (int p = 1; p < parts; p++) {
             int from = (int) ((long) n * p / parts), to = (int) ((long) n * (p + 1) / parts);
-            others[p - 1] = java.util.concurrent.ForkJoinTask.adapt(() -> body.run(from, to)).fork();
+            others[p - 1] = new Part(() -> body.run(from, to));
+            others[p - 1].fork();
         }
         body.run(0, n / parts);
-        for (int i = others.length - 1; i >= 0; i--) await(others[i]);
+        for (int i = others.length - 1; i >= 0; i--) others[i].await();
     }
 
-    /** Waits for a forked part: runs it here if no core has started it, else waits awake until it ends. */
-    private static void await(java.util.concurrent.ForkJoinTask<?> part) {
-        // Not started yet (the other core was slow to wake): doing it here is quicker than waiting for it.
-        if (part.tryUnfork()) {
-            part.invoke();
-            return;
+    /** Work handed to another core. What it throws is kept as it is, for the caller to rethrow. */
+    private static final class Part extends java.util.concurrent.RecursiveAction {
+        private final Runnable work;
+        private volatile Throwable thrown;
+
+        Part(Runnable work) {
+            this.work = work;
         }
-        // Started: wait awake. Measured here, a thread put to sleep and woken again loses about 100 us, more
-        // than most of these parts take.
-        while (!part.isDone()) Thread.onSpinWait();
-        part.join();   // rethrows what the part threw
+
+        @Override
+        protected void compute() {
+            try {
+                work.run();
+            } catch (RuntimeException | Error e) {
+                thrown = e;   // not left to ForkJoinTask, which rethrows a copy wrapped around it
+            }
+        }
+
+        /** Runs it here if no core has started it, else waits awake until it ends; then rethrows its failure. */
+        void await() {
+            // Not started yet (the other core was slow to wake): doing it here is quicker than waiting for it.
+            if (tryUnfork()) invoke();
+            // Started: wait awake. Measured here, a thread put to sleep and woken again loses about 100 us, more
+            // than most of these parts take.
+            while (!isDone()) Thread.onSpinWait();
+            Throwable t = thrown;
+            if (t instanceof RuntimeException) throw (RuntimeException) t;
+            if (t instanceof Error) throw (Error) t;
+        }
     }
 
     /**
@@ -150,9 +169,10 @@ public final class Nd {
      * {@link StepMemory}, so its inputs and outputs are made beforehand.
      */
     public static void onBothCores(Runnable top, Runnable bottom) {
-        java.util.concurrent.ForkJoinTask<?> other = java.util.concurrent.ForkJoinTask.adapt(bottom).fork();
+        Part other = new Part(bottom);
+        other.fork();
         top.run();
-        await(other);
+        other.await();
     }
 
     /** Rows from..to of a (rows, cols) matrix, or batches from..to of a (batch, m, n) stack: a view. */

@@ -68,9 +68,22 @@ class NdTest {
     }
 
     @Test
-    void whatThePartOnTheOtherCoreThrowsReachesTheCaller() {
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> Nd.onBothCores(() -> {}, () -> { throw new IllegalStateException("from the other core"); }));
-        assertEquals("from the other core", e.getMessage());
+    void whatThePartOnTheOtherCoreThrowsReachesTheCallerAsThrown() throws Exception {
+        // Both ways a part can end: run by the other core (this thread busy long enough for it to start), or
+        // taken back and run here (this thread done at once).
+        for (long busyMs : new long[] {0, 50, 0, 50}) {
+            IllegalStateException thrown = new IllegalStateException("from the other core");
+            IllegalStateException caught = assertThrows(IllegalStateException.class,
+                    () -> Nd.onBothCores(() -> sleep(busyMs), () -> { throw thrown; }));
+            assertSame(thrown, caught);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
