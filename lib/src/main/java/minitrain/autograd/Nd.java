@@ -8,9 +8,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /**
  * Small helpers around ND4J: every array is fp64 and C-ordered. Element access through ND4J's getDouble is
  * far too slow for a loop, so a hand-written kernel either reads and writes an array's memory in place
- * through {@link #buffer} (the hot ones: attention, layer norm, GELU, dropout), or copies it out to a
- * {@code double[]} with {@link #values} and back with {@link #array} (the small ones), where the loops
- * read most like the math.
+ * through {@link #buffer} (the hot ones: layer norm, GELU; attention copies one head's block at a time to
+ * a {@link #scratch} array and back), or copies it out to a {@code double[]} with {@link #values} and back
+ * with {@link #array} (the small ones), where the loops read most like the math. {@link #inParts} shares a
+ * kernel's rows between the cores.
  */
 public final class Nd {
 
