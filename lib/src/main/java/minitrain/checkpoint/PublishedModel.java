@@ -22,11 +22,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The phase's product: models/minigpt-phase18-HASH.safetensors (weights under nanoGPT's names; config,
  * vocabulary and special ids in its metadata, so the file alone rebuilds the model) and beside it
  * minigpt-phase18-HASH.json, the manifest. HASH is the first 12 hex digits of the file's sha256; loading
- * checks the file against the manifest's full sha256.
+ * checks the file against the manifest's full sha256. {@code manifest} is an empty object when there is none.
  */
-public record PublishedModel(Path file, MiniGPT model, Vocab vocab, JsonNode manifest) {
+public record PublishedModel(Path file, String sha256, MiniGPT model, Vocab vocab, JsonNode manifest) {
 
     public static final String PREFIX = "minigpt-phase18-";
+    /** Tensors of a training checkpoint that hold optimizer state, not weights (see minitrain.train.Checkpoint). */
+    public static final String OPTIMIZER_PREFIX = "optim.";
 
     /** Writes the model and its manifest; returns the model file's path. */
     public static Path publish(Path modelsDir, MiniGPT model, Vocab vocab, Map<String, Object> manifestFields) {
@@ -56,24 +58,33 @@ public record PublishedModel(Path file, MiniGPT model, Vocab vocab, JsonNode man
         return modelFile.resolveSibling(name);
     }
 
-    /** Reads a published model; the file must match its manifest's sha256. */
+    /**
+     * Reads a model from a file that describes itself: a published model, or a training checkpoint
+     * (ckpt-*.safetensors, whose optimizer moments {@code optim.*} are left aside). The config and vocabulary come
+     * from the file's own metadata. The manifest beside a published model adds provenance and is checked when
+     * present (the file must have its sha256); a model copied alone, or a checkpoint, has none.
+     */
     public static PublishedModel load(Path file) {
-        Path manifestFile = manifestFor(file);
-        JsonNode manifest;
-        try {
-            manifest = Json.MAPPER.readTree(Files.readString(manifestFile));
-        } catch (IOException e) {
-            throw KitError.in(manifestFile, "cannot read the model's manifest: " + e.getMessage());
-        }
         String sha = Corpus.sha256(file);
-        if (!sha.equals(manifest.path("sha256").asText())) {
-            throw KitError.in(file, "sha256 " + sha.substring(0, 12) + "... differs from its manifest's "
-                    + manifest.path("sha256").asText() + ": the file was changed or damaged");
+        Path manifestFile = manifestFor(file);
+        JsonNode manifest = Json.MAPPER.createObjectNode();
+        if (Files.exists(manifestFile)) {
+            try {
+                manifest = Json.MAPPER.readTree(Files.readString(manifestFile));
+            } catch (IOException e) {
+                throw KitError.in(manifestFile, "cannot read the model's manifest: " + e.getMessage());
+            }
+            if (!sha.equals(manifest.path("sha256").asText())) {
+                throw KitError.in(file, "sha256 " + sha.substring(0, 12) + "... differs from its manifest's "
+                        + manifest.path("sha256").asText() + ": the file was changed or damaged");
+            }
         }
         SafeTensors.Contents c = SafeTensors.read(file);
         String where = file.toString();
         String cfg = c.metadata().get("config"), vocabJson = c.metadata().get("vocab");
-        if (cfg == null || vocabJson == null) throw new KitError(where + ": metadata lacks config or vocab");
+        if (cfg == null || vocabJson == null) {
+            throw new KitError(where + ": metadata lacks config or vocab, so the file does not describe a model");
+        }
         GPTConfig config = GPTConfig.fromJson(cfg, where + " config");
         List<String> tokens = new ArrayList<>();
         try {
@@ -84,8 +95,9 @@ public record PublishedModel(Path file, MiniGPT model, Vocab vocab, JsonNode man
         Vocab vocab = new Vocab(tokens);
         MiniGPT model = new MiniGPT(config, new Rng(0));
         Map<String, INDArray> weights = new LinkedHashMap<>(c.tensors());
+        weights.keySet().removeIf(name -> name.startsWith(OPTIMIZER_PREFIX));
         model.load(weights, where);
-        return new PublishedModel(file, model, vocab, manifest);
+        return new PublishedModel(file, sha, model, vocab, manifest);
     }
 
     /** The newest published model in {@code modelsDir} (by file time), or null. */

@@ -18,7 +18,6 @@ import minitrain.checkpoint.SafeTensors;
 import minitrain.model.GPTConfig;
 import minitrain.model.MiniGPT;
 import minitrain.corpus.Corpus;
-import minitrain.train.Switches;
 import minitrain.train.TrainConfig;
 import minitrain.train.TrainingLoop;
 import minitrain.train.TrainingRun;
@@ -135,7 +134,7 @@ public final class BenchCommand implements Runnable {
         m.put("eval_every", 1_000_000);
         m.put("ckpt_every", 1_000_000);
         TrainConfig c = TrainConfig.fromJson(minitrain.Json.compact(m), name);
-        TrainingRun r = TrainingRun.start(c, Switches.ALL_ON, corpus, null);
+        TrainingRun r = TrainingRun.start(c, corpus, null);
         long[] t = new long[warmup + steps + 1];
         long[] flops = new long[2], ops = new long[2], heap = new long[2];
         double[] tokens = {0};
@@ -161,7 +160,7 @@ public final class BenchCommand implements Runnable {
         System.out.printf("bench %s ms_per_step=%.1f tokens_per_s=%.0f gflops=%.2f ops_per_step=%d alloc_mb_per_step=%.1f peak_rss_mb=%.0f"
                         + " median_ms=%.1f params=%d pass_mb=%.0f warmup=%d%n",
                 name, 1000 * seconds / steps, tokens[0] / seconds, (flops[1] - flops[0]) / seconds / 1e9, (ops[1] - ops[0]) / steps,
-                (heap[1] - heap[0]) / 1e6 / steps, peakRssMb(), per[steps / 2], r.model.parameterCount(),
+                (heap[1] - heap[0]) / 1e6 / steps, peakRssMb(), per[steps / 2], r.model().parameterCount(),
                 minitrain.autograd.StepMemory.bytes() / 1e6, warmup);
         // With -Dminitrain.profile=true: where a step's time goes, per operation kind (ms per step).
         Counters.times().forEach((op, ns) -> System.out.printf("  %-16s forward %6.2f ms  backward %6.2f ms%n", op,

@@ -8,9 +8,8 @@ import minitrain.Json;
 import minitrain.Kit;
 import minitrain.KitError;
 import minitrain.checkpoint.AtomicFiles;
-import minitrain.checkpoint.Checkpoint;
 import minitrain.corpus.Corpus;
-import minitrain.train.Switches;
+import minitrain.train.Checkpoint;
 import minitrain.train.TrainConfig;
 import minitrain.train.TrainingRun;
 import picocli.CommandLine.Command;
@@ -36,7 +35,7 @@ public final class ResumeCommand implements Runnable {
         Corpus corpus = Corpus.load(Kit.root().resolve(run.path("corpus").asText("corpus")));
         TrainingRun r;
         if (ckpt != null) {
-            r = Checkpoint.load(ckpt, corpus, Switches.ALL_ON, true);
+            r = Checkpoint.load(ckpt, corpus);
         } else {
             // Stopped before its first checkpoint (train refuses this folder, since run.json is there): nothing
             // was learned yet, so the run starts over from step 0 with its own settings. One seed drives
@@ -48,9 +47,9 @@ public final class ResumeCommand implements Runnable {
             TrainConfig c = TrainConfig.fromJson(Json.compact(run.path("config")), where + " config");
             TrainingRun.requireBlockSizeFits(c, corpus, where);
             System.out.println("minitrain: " + dir + " has no checkpoint yet; starting it over from step 0");
-            r = TrainingRun.start(c, Switches.ALL_ON, corpus, dir);
+            r = TrainingRun.start(c, corpus, dir);
         }
-        if (r.step() >= r.config.maxSteps()) {
+        if (r.finished()) {
             System.out.println("minitrain: " + dir + " already finished at step " + r.step() + "; publishing it");
         }
         Path models = Kit.root().resolve(run.path("models").asText("models"));

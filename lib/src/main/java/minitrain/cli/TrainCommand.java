@@ -15,7 +15,6 @@ import minitrain.checkpoint.PublishedModel;
 import minitrain.corpus.Corpus;
 import minitrain.corpus.Split;
 import minitrain.ngram.Baseline;
-import minitrain.train.Switches;
 import minitrain.train.TrainConfig;
 import minitrain.train.TrainingLoop;
 import minitrain.train.TrainingRun;
@@ -74,7 +73,7 @@ public final class TrainCommand implements Runnable {
         run.put("models", modelsDir.startsWith(root) ? root.relativize(modelsDir).toString() : modelsDir.toString());
         AtomicFiles.requireWritableFolder(modelsDir);
         AtomicFiles.writeString(dir.resolve("run.json"), Json.pretty(run));
-        TrainingRun r = TrainingRun.start(c, Switches.ALL_ON, corpus, dir);
+        TrainingRun r = TrainingRun.start(c, corpus, dir);
         trainAndPublish(r, modelsDir);
     }
 
@@ -82,23 +81,23 @@ public final class TrainCommand implements Runnable {
     static void trainAndPublish(TrainingRun r, Path modelsDir) {
         long t0 = System.nanoTime();
         int firstStep = r.step();
-        System.out.printf("minitrain: %d parameters, steps %d..%d, run folder %s%n", r.model.parameterCount(),
-                firstStep, r.config.maxSteps(), Kit.show(r.runDir));
-        TrainingLoop.run(r, new Progress(r.config.maxSteps(), firstStep));
+        System.out.printf("minitrain: %d parameters, steps %d..%d, run folder %s%n", r.model().parameterCount(),
+                firstStep, r.config().maxSteps(), Kit.show(r.runDir()));
+        TrainingLoop.run(r, new Progress(r.config().maxSteps(), firstStep));
         double sessionSeconds = (System.nanoTime() - t0) / 1e9;
         double trainSeconds = r.seconds(); // every session of this run, resumes included
         double dev = Math.exp(r.loss(Split.DEV)), val = Math.exp(r.loss(Split.VAL));
         Path root = Kit.root();
         Path baselineFile = root.resolve("experiments/14-ngram/baseline.json");
-        Baseline b = Files.exists(baselineFile) ? Baseline.read(baselineFile) : Baseline.compute(r.corpus);
+        Baseline b = Files.exists(baselineFile) ? Baseline.read(baselineFile) : Baseline.compute(r.corpus());
         if (!Files.exists(baselineFile)) b.write(baselineFile);
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("corpus_sha256", r.corpus.sha256());
+        m.put("corpus_sha256", r.corpus().sha256());
         m.put("git_commit", Environment.gitCommit(root));
         m.put("kit_version", Kit.version());
-        m.put("seed", r.config.seed());
+        m.put("seed", r.config().seed());
         m.put("steps", r.step());
-        m.put("train_config", r.config.toMap());
+        m.put("train_config", r.config().toMap());
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("val_ppl", val);
         metrics.put("dev_ppl", dev);
@@ -112,8 +111,8 @@ public final class TrainCommand implements Runnable {
         timings.put("last_session_s", sessionSeconds);
         m.put("timings", timings);
         m.put("environment", Environment.describe());
-        m.put("run_dir", root.relativize(r.runDir.toAbsolutePath()).toString());
-        Path file = PublishedModel.publish(modelsDir, r.model, r.vocab, m);
+        m.put("run_dir", root.relativize(r.runDir().toAbsolutePath()).toString());
+        Path file = PublishedModel.publish(modelsDir, r.model(), r.vocab(), m);
         System.out.printf("minitrain: published %s%n", Kit.show(file));
         System.out.printf("minitrain: val perplexity %.4f vs n-gram baseline %.4f (order %d): %.1f%% %s; %.0f s of training%n",
                 val, b.valPpl(), b.order(), 100 * Math.abs(1 - val / b.valPpl()), val < b.valPpl() ? "lower" : "higher", trainSeconds);

@@ -46,7 +46,16 @@ public final class Protocol {
      * last token, targets without its first (the target at i is the token after input i), and
      * {@code real[b][i]} marks positions that hold a token rather than padding.
      */
-    public record Padded(int[][] inputs, int[][] targets, boolean[][] real) {}
+    /** Records right-padded to the longest: inputs and targets (B, T), and where the input is a real token. */
+    public record Padded(int[][] inputs, int[][] targets, boolean[][] real) {
+
+        /** Real inputs, which is also the number of real targets (the last real input predicts <eos>). */
+        public int tokens() {
+            int n = 0;
+            for (boolean[] row : real) for (boolean x : row) n += x ? 1 : 0;
+            return n;
+        }
+    }
 
     public static Padded pad(List<int[]> sequences, int pad) {
         int t = 0;

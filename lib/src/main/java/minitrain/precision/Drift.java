@@ -20,7 +20,6 @@ import minitrain.corpus.Record;
 import minitrain.corpus.Vocab;
 import minitrain.model.MiniGPT;
 import minitrain.model.Probe;
-import minitrain.train.Batch;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -95,12 +94,12 @@ public final class Drift {
     }
 
     /** The fp64 forward of a sample: the batch, every boundary's values and the logits. */
-    private record Reference(Batch batch, Map<String, double[]> layers, Tensor logits) {}
+    private record Reference(Protocol.Padded batch, Map<String, double[]> layers, Tensor logits) {}
 
     private static Reference reference(MiniGPT model, Vocab vocab, List<Record> sample) {
         List<int[]> seqs = new ArrayList<>();
         for (Record r : sample) seqs.add(Protocol.sequence(r, vocab));
-        Batch b = Batch.of(seqs, vocab.padId, model.config.blockSize());
+        Protocol.Padded b = Protocol.pad(seqs, vocab.padId);
         Map<String, double[]> layers = new LinkedHashMap<>();
         Tensor logits = forward(model, b, (name, v) -> { layers.put(name, Nd.values(v)); return v; });
         return new Reference(b, layers, logits);
@@ -128,9 +127,9 @@ public final class Drift {
         argmax.put(precision, argmaxChanged(ref.logits, logits, ref.batch));
     }
 
-    private static Tensor forward(MiniGPT model, Batch b, Probe probe) {
+    private static Tensor forward(MiniGPT model, Protocol.Padded b, Probe probe) {
         try (var off = minitrain.autograd.Grad.off()) {
-            return model.forward(b.idx(), b.real(), false, null, probe);
+            return model.forward(b.inputs(), b.real(), false, null, probe);
         }
     }
 
@@ -141,18 +140,18 @@ public final class Drift {
     }
 
     /** {mean NLL per token, perplexity} over the batch's real targets. */
-    static double[] lossAndPpl(Tensor logits, Batch b) {
-        double nll = CrossEntropy.apply(logits, b.targets(), b.counted(), b.tokens()).item();
+    static double[] lossAndPpl(Tensor logits, Protocol.Padded b) {
+        double nll = CrossEntropy.apply(logits, b.targets(), b.real(), b.tokens()).item();
         return new double[] {nll, Math.exp(nll)};
     }
 
     /** Share of real positions whose most likely next token changed. */
-    static double argmaxChanged(Tensor ref, Tensor low, Batch b) {
+    static double argmaxChanged(Tensor ref, Tensor low, Protocol.Padded b) {
         double[] r = Nd.values(ref.data), l = Nd.values(low.data);
-        int v = (int) ref.shape()[2], t = b.idx()[0].length, changed = 0, n = 0;
-        for (int row = 0; row < b.idx().length; row++) {
+        int v = (int) ref.shape()[2], t = b.inputs()[0].length, changed = 0, n = 0;
+        for (int row = 0; row < b.inputs().length; row++) {
             for (int i = 0; i < t; i++) {
-                if (!b.counted()[row][i]) continue;
+                if (!b.real()[row][i]) continue; // a real input's target is real: the loss counts it
                 int o = (row * t + i) * v;
                 if (argmax(r, o, v) != argmax(l, o, v)) changed++;
                 n++;
@@ -176,7 +175,7 @@ public final class Drift {
         writeCsv(r.rows(), dir.resolve("drift.csv"));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", pm.file().getFileName().toString());
-        m.put("model_sha256", pm.manifest().path("sha256").asText());
+        m.put("model_sha256", pm.sha256());
         m.put("sample", "the first " + records + " val records; for fp16" + ARITH + " and bf16" + ARITH + " the first "
                 + Math.min(ARITH_RECORDS, records));
         m.put("precisions", "fp16, bf16: weights and each layer's output rounded; " + "fp16" + EVERY_OP + ", bf16" + EVERY_OP

@@ -19,9 +19,9 @@ public final class AdamW {
     private final Set<String> decayed;
     private final double beta1, beta2, eps, weightDecay;
     /** First and second moments per parameter name; stored in checkpoints as optim.m.* and optim.v.*. */
-    final Map<String, double[]> m = new LinkedHashMap<>(), v = new LinkedHashMap<>();
+    private final Map<String, double[]> m = new LinkedHashMap<>(), v = new LinkedHashMap<>();
     /** Steps taken: the t of the bias correction. */
-    int t;
+    private int t;
 
     public AdamW(Map<String, Tensor> params, Set<String> decayed, double beta1, double beta2, double eps, double weightDecay) {
         this.params = params;

@@ -23,8 +23,7 @@ public record Batch(int[][] idx, int[][] targets, boolean[][] real, boolean[][] 
         if (t > blockSize) throw new KitError("a record of " + (t + 1) + " tokens does not fit block_size " + blockSize
                 + " (inputs are one token shorter than the record)");
         // A target is counted exactly where its input is real: the record's last input predicts <eos>.
-        int tokens = 0;
-        for (boolean[] row : p.real()) for (boolean x : row) tokens += x ? 1 : 0;
+        int tokens = p.tokens();
         boolean[][] counted = new boolean[p.real().length][];
         for (int r = 0; r < counted.length; r++) counted[r] = p.real()[r].clone(); // its own copy: editing one mask never edits the other
         return new Batch(p.inputs(), p.targets(), p.real(), counted, tokens);

@@ -18,57 +18,67 @@ import minitrain.model.Scoring;
 
 /**
  * Everything a training run is at a given step: the model, the optimizer's moments, the data order, the
- * dropout generator and the step. Together they are the checkpoint: restore all of them and the run goes
- * on exactly as if it had never stopped.
+ * dropout generator and the step. Together they are the checkpoint ({@link Checkpoint}): restore all four and
+ * the run goes on exactly as if it had never stopped.
+ *
+ * <p>The run changes only through its own methods: {@link #nextMicroBatches} moves the data order,
+ * {@link #finishStep} counts a finished step. The "what breaks" experiments ({@link Switches}) are chosen
+ * here, when the run is built, so the loop that drives the run has no branches for them.
  */
 public final class TrainingRun {
 
-    public final TrainConfig config;
-    public final Switches switches;
-    public final Corpus corpus;
-    public final Vocab vocab;
-    public final MiniGPT model;
-    public final AdamW optimizer;
-    public final LrSchedule schedule;
-    public final List<int[]> train;
-    public final Path runDir;
-    DataOrder data;
-    Rng dropout;
-    int step;
-    MetricsLog metrics;
-    /** Seconds spent in the loop so far, across resumes (stored in checkpoints), for honest timings. */
-    double seconds;
+    private final TrainConfig config;
+    private final Switches switches;
+    private final Corpus corpus;
+    private final MiniGPT model;
+    private final AdamW optimizer;
+    private final LrSchedule schedule;
+    /** The training records as token sequences, in corpus order; the data order indexes into them. */
+    private final List<int[]> train;
+    private final DataOrder data;
+    private final Rng dropout;
+    private final Path runDir;
+    private final MetricsLog metrics;
+    private int step;
+    /** Seconds spent in the loop so far, across resumes (kept beside checkpoints), for honest timings. */
+    private double seconds;
 
     TrainingRun(TrainConfig config, Switches switches, Corpus corpus, MiniGPT model, DataOrder data, Rng dropout,
-                int step, Path runDir) {
+                int step, double seconds, Path runDir) {
         this.config = config;
         this.switches = switches;
         this.corpus = corpus;
-        this.vocab = corpus.vocab();
         this.model = model;
-        this.optimizer = new AdamW(model.parameters(), new HashSet<>(model.decayed()), config.beta1(), config.beta2(),
-                config.eps(), config.weightDecay());
+        this.optimizer = new AdamW(model.parameters(), new HashSet<>(model.decayed()), config.beta1(),
+                config.beta2(), config.eps(), config.weightDecay());
         LrSchedule s = new LrSchedule(config.lr(), config.minLr(), config.warmupSteps(), config.maxSteps());
         this.schedule = switches.warmup() ? s : s.withoutWarmup();
         this.train = new ArrayList<>();
-        for (Record r : corpus.records(Split.TRAIN)) train.add(Protocol.sequence(r, vocab));
+        for (Record r : corpus.records(Split.TRAIN)) train.add(Protocol.sequence(r, corpus.vocab()));
         this.data = data;
         this.dropout = dropout;
         this.step = step;
+        this.seconds = seconds;
         this.runDir = runDir;
         this.metrics = runDir == null ? null : new MetricsLog(runDir.resolve("metrics.csv"), step);
     }
 
     /**
      * A new run. One seed, split into independent generators: initialisation, data order and dropout never
-     * share draws, so changing one (say, the dropout rate) does not change the others.
+     * share draws, so changing one (say, the dropout rate) does not change the others. {@code runDir} null
+     * keeps the run in memory: no metrics file, no checkpoints.
      */
     public static TrainingRun start(TrainConfig config, Switches switches, Corpus corpus, Path runDir) {
         requireBlockSizeFits(config, corpus, "config");
         Rng root = new Rng(config.seed());
         MiniGPT model = new MiniGPT(config.model(corpus.vocab().size()), root.split());
         DataOrder data = new DataOrder(corpus.records(Split.TRAIN).size(), root.nextLong());
-        return new TrainingRun(config, switches, corpus, model, data, root.split(), 0, runDir);
+        return new TrainingRun(config, switches, corpus, model, data, root.split(), 0, 0, runDir);
+    }
+
+    /** A new run with every line of the loop in place. */
+    public static TrainingRun start(TrainConfig config, Corpus corpus, Path runDir) {
+        return start(config, Switches.ALL_ON, corpus, runDir);
     }
 
     /**
@@ -81,8 +91,11 @@ public final class TrainingRun {
         int inputs = 0;
         for (Split s : Split.values()) {
             for (Record r : corpus.records(s)) {
-                int n = Protocol.sequence(r, corpus.vocab()).length - 1; // inputs are one token shorter than the record
-                if (n > inputs) { inputs = n; longest = r; }
+                int n = Protocol.sequence(r, corpus.vocab()).length - 1; // inputs are one token shorter
+                if (n > inputs) {
+                    inputs = n;
+                    longest = r;
+                }
             }
         }
         if (inputs > config.blockSize()) {
@@ -91,54 +104,142 @@ public final class TrainingRun {
         }
     }
 
-    /** A run restored from a checkpoint (see {@link minitrain.checkpoint.Checkpoint#load}). */
-    public static TrainingRun resume(TrainConfig config, Switches switches, Corpus corpus, MiniGPT model, DataOrder data,
-                                     Rng dropout, int step, Path runDir) {
-        return new TrainingRun(config, switches, corpus, model, data, dropout, step, runDir);
+    // --- The building blocks one step of the loop calls, in the order it calls them ---------------------------
+
+    /** The learning rate of the step about to be taken: a pure function of the step. */
+    public double lr() {
+        return schedule.lr(step);
     }
 
+    /** Mean NLL per token of the dev split, in evaluation mode (or, switched off, with dropout on). */
+    public double devLoss() {
+        return loss(Split.DEV);
+    }
+
+    /** Mean NLL per token of a split under the shared protocol. */
+    public double loss(Split split) {
+        Rng noisy = switches.evalMode() ? null : new Rng(config.seed() + step);
+        return Scoring.score(model, corpus.records(split), corpus.vocab(), config.evalBatch(), noisy).meanNll();
+    }
+
+    /** Clears every parameter's gradient (kept, as the experiment, when zero-grad is switched off). */
+    public void zeroGrad() {
+        if (!switches.zeroGrad()) return;
+        for (Tensor p : model.parameters().values()) p.grad = null;
+    }
+
+    /** The next optimizer step's {@code grad_accum} micro-batches, from the run's data order. */
+    public List<Batch> nextMicroBatches() {
+        List<Batch> micro = new ArrayList<>();
+        for (int k = 0; k < config.gradAccum(); k++) {
+            List<int[]> seqs = new ArrayList<>();
+            for (int i : data.next(config.batchSize())) seqs.add(train.get(i));
+            micro.add(Batch.of(seqs, corpus.vocab().padId, config.blockSize()));
+        }
+        return micro;
+    }
+
+    /** The targets a batch's loss counts: the real ones (or, with the loss mask switched off, every one). */
+    public boolean[][] lossMask(Batch b) {
+        return switches.lossMask() ? b.counted() : b.everyTarget();
+    }
+
+    /** The loss's one denominator for a whole step: every target {@link #lossMask} counts in its micro-batches. */
+    public int denominator(List<Batch> micro) {
+        int n = 0;
+        for (Batch b : micro) n += switches.lossMask() ? b.tokens() : b.allTargets();
+        return n;
+    }
+
+    /**
+     * Stops the run when the step's loss or any gradient is NaN or infinite, before it reaches the weights or
+     * a checkpoint; the error names the checkpoint to go back to.
+     */
+    public void requireFinite(double loss) {
+        String bad = GradClip.firstNonFinite(parameters());
+        if (Double.isFinite(loss) && bad == null) return;
+        Path last = runDir == null ? null : Checkpoint.latest(runDir);
+        String kept = runDir == null ? "the last good checkpoint is kept"
+                : last == null ? "no checkpoint was written yet"
+                : "the last good checkpoint " + last.getFileName() + " is kept";
+        throw new KitError("step " + step + ": " + (Double.isFinite(loss) ? "" : "loss is " + loss + ", ")
+                + (bad == null ? "" : "first non-finite gradient in " + bad) + "; " + kept + " and nothing was published");
+    }
+
+    /**
+     * Counts a finished optimizer step: the step number moves on, its time is added, and its row goes to
+     * metrics.csv under the number of the step that was taken.
+     */
+    public void finishStep(double lr, double trainLoss, Double devLoss, double gradNorm, double tokensPerS,
+                           double stepSeconds) {
+        if (metrics != null) metrics.append(step, lr, trainLoss, devLoss, gradNorm, tokensPerS);
+        step++;
+        seconds += stepSeconds;
+    }
+
+    /** Whether a checkpoint is due after the step just finished: every ckpt_every steps, and at the end. */
+    public boolean checkpointDue() {
+        return runDir != null && (step % config.ckptEvery() == 0 || step == config.maxSteps());
+    }
+
+    // --- What the run is -------------------------------------------------------------------------------------
+
+    /** Steps taken so far; the next step to take. */
     public int step() {
         return step;
     }
 
-    public double seconds() {
-        return seconds;
+    public boolean finished() {
+        return step >= config.maxSteps();
     }
 
-    public void restoreSeconds(double s) {
-        seconds = s;
+    public TrainConfig config() {
+        return config;
+    }
+
+    public Switches switches() {
+        return switches;
+    }
+
+    public Corpus corpus() {
+        return corpus;
+    }
+
+    public Vocab vocab() {
+        return corpus.vocab();
+    }
+
+    public MiniGPT model() {
+        return model;
+    }
+
+    public Map<String, Tensor> parameters() {
+        return model.parameters();
+    }
+
+    public AdamW optimizer() {
+        return optimizer;
+    }
+
+    public LrSchedule schedule() {
+        return schedule;
+    }
+
+    /** The generator dropout draws its masks from; the model's forward pass in training mode takes it. */
+    public Rng dropout() {
+        return dropout;
     }
 
     public DataOrder dataOrder() {
         return data;
     }
 
-    public Rng dropoutRng() {
-        return dropout;
+    /** The run folder (metrics.csv, checkpoints), or null for a run kept in memory. */
+    public Path runDir() {
+        return runDir;
     }
 
-    /** The next optimizer step's micro-batches, from the run's data order. */
-    List<Batch> nextMicroBatches() {
-        List<Batch> micro = new ArrayList<>();
-        for (int k = 0; k < config.gradAccum(); k++) {
-            List<int[]> seqs = new ArrayList<>();
-            for (int i : data.next(config.batchSize())) seqs.add(train.get(i));
-            micro.add(Batch.of(seqs, vocab.padId, config.blockSize()));
-        }
-        return micro;
-    }
-
-    void zeroGrad() {
-        for (Tensor p : model.parameters().values()) p.grad = null;
-    }
-
-    /** Mean NLL per token of a split under the shared protocol (evaluation mode unless switched off). */
-    public double loss(Split split) {
-        Rng noisy = switches.evalMode() ? null : new Rng(config.seed() + step);
-        return Scoring.score(model, corpus.records(split), vocab, config.evalBatch(), noisy).meanNll();
-    }
-
-    public Map<String, Tensor> parameters() {
-        return model.parameters();
+    public double seconds() {
+        return seconds;
     }
 }

@@ -67,7 +67,7 @@ class LoopContractTest {
         // The same first batch and the same initial weights, computed outside the loop.
         TrainingRun twin = TrainingRun.start(c, Switches.ALL_ON, corpus, null);
         Batch b = twin.nextMicroBatches().get(0);
-        MiniGPT m = twin.model;
+        MiniGPT m = twin.model();
         double expected = CrossEntropy.apply(m.forward(b.idx(), b.real(), true, new Rng(0)), b.targets(), b.counted(), b.tokens()).item();
         double unmasked = CrossEntropy.apply(m.forward(b.idx(), b.real(), true, new Rng(0)), b.targets(), b.everyTarget(), b.allTargets()).item();
         assertEquals(expected, run(r).get(0).loss, 1e-12);

@@ -1,4 +1,4 @@
-package minitrain.checkpoint;
+package minitrain.train;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -15,10 +15,7 @@ import minitrain.corpus.Corpus;
 import minitrain.corpus.Protocol;
 import minitrain.corpus.Record;
 import minitrain.corpus.Split;
-import minitrain.train.Switches;
-import minitrain.train.TrainConfig;
-import minitrain.train.TrainingLoop;
-import minitrain.train.TrainingRun;
+import minitrain.checkpoint.PublishedModel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,14 +37,14 @@ class CheckpointTest {
     void saveReloadForwardIsByteIdentical(@TempDir Path tmp) {
         TrainingRun r = TrainingRun.start(TrainConfig.fromJson(TINY, "test"), Switches.ALL_ON, corpus, tmp.resolve("run"));
         TrainingLoop.run(r, TrainingLoop.Listener.NONE);
-        Path file = PublishedModel.publish(tmp.resolve("models"), r.model, r.vocab, Map.of("note", "test"));
+        Path file = PublishedModel.publish(tmp.resolve("models"), r.model(), r.vocab(), Map.of("note", "test"));
         assertTrue(file.getFileName().toString().matches("minigpt-phase18-[0-9a-f]{12}\\.safetensors"));
         assertEquals(Corpus.sha256(file).substring(0, 12), file.getFileName().toString().substring(16, 28));
         PublishedModel back = PublishedModel.load(file);
         List<int[]> seqs = new ArrayList<>();
         for (Record rec : corpus.records(Split.VAL).subList(0, 40)) seqs.add(Protocol.sequence(rec, corpus.vocab()));
-        minitrain.train.Batch b = minitrain.train.Batch.of(seqs, corpus.vocab().padId, 64);
-        Tensor before = r.model.evaluate(b.idx(), b.real()), after = back.model().evaluate(b.idx(), b.real());
+        Batch b = Batch.of(seqs, corpus.vocab().padId, 64);
+        Tensor before = r.model().evaluate(b.idx(), b.real()), after = back.model().evaluate(b.idx(), b.real());
         double[] x = Nd.values(before.data), y = Nd.values(after.data);
         for (int i = 0; i < x.length; i++) {
             assertEquals(Double.doubleToRawLongBits(x[i]), Double.doubleToRawLongBits(y[i]), "logit " + i);
@@ -57,7 +54,7 @@ class CheckpointTest {
     @Test
     void aChangedModelFileIsRefused(@TempDir Path tmp) throws Exception {
         TrainingRun r = TrainingRun.start(TrainConfig.fromJson(TINY, "test"), Switches.ALL_ON, corpus, null);
-        Path file = PublishedModel.publish(tmp, r.model, r.vocab, Map.of());
+        Path file = PublishedModel.publish(tmp, r.model(), r.vocab(), Map.of());
         byte[] bytes = Files.readAllBytes(file);
         bytes[bytes.length - 1] ^= 1;
         Files.write(file, bytes);
@@ -94,7 +91,7 @@ class CheckpointTest {
         Files.copy(ROOT.resolve("corpus/shards/verbs-00.jsonl"), other.resolve("shards/verbs-00.jsonl"));
         Files.copy(ROOT.resolve("corpus/vocab.json"), other.resolve("vocab.json"));
         Files.writeString(other.resolve("MANIFEST.json"), "{\"different\": true}\n");
-        KitError e = assertThrows(KitError.class, () -> Checkpoint.load(Checkpoint.fileFor(tmp, 0), Corpus.load(other), Switches.ALL_ON, true));
+        KitError e = assertThrows(KitError.class, () -> Checkpoint.load(Checkpoint.fileFor(tmp, 0), Corpus.load(other)));
         assertTrue(e.getMessage().contains("trained on corpus"), e.getMessage());
     }
 }
