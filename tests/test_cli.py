@@ -1,5 +1,5 @@
 """The command line's front door: help, version, and a one-line error for a mistyped command."""
-from conftest import minitrain
+from conftest import ROOT, minitrain
 
 
 def test_help_lists_commands():
@@ -39,3 +39,16 @@ def test_bench_checkpoint_prints_save_and_load_speed():
     fields = dict(kv.split("=", 1) for kv in line.split()[2:])
     assert 8 < float(fields["mb"]) < 9 and 90 < float(fields["big_mb"]) < 110, line   # the shipped run's checkpoint, and 12 of it
     assert all(float(fields[k]) > 0 for k in ("save_mb_per_s", "load_mb_per_s", "big_save_mb_per_s", "big_load_mb_per_s")), line
+
+
+def test_eval_reads_a_model_file_without_its_manifest(tmp_path):
+    """The model file carries its config and vocabulary: copied without its manifest it evaluates the same."""
+    published = sorted((ROOT / "models").glob("minigpt-phase18-*.safetensors"))[-1]
+    with_manifest = minitrain("eval", published, "--split", "dev")
+    assert with_manifest.returncode == 0, with_manifest.stderr
+    alone = tmp_path / published.name
+    alone.write_bytes(published.read_bytes())
+    copied = minitrain("eval", alone, "--split", "dev")
+    assert copied.returncode == 0, copied.stderr
+    assert copied.stdout == with_manifest.stdout
+    assert copied.stdout.startswith("dev perplexity ")

@@ -58,15 +58,15 @@ public final class AdamW {
         return t;
     }
 
-    /** The moments as arrays shaped like their parameters (for checkpoints). */
-    public Map<String, INDArray> moments(boolean second) {
+    /** The moments as arrays shaped like their parameters; read through {@link Checkpoint#tensors} only. */
+    Map<String, INDArray> moments(boolean second) {
         Map<String, INDArray> out = new LinkedHashMap<>();
         (second ? v : m).forEach((name, a) -> out.put(name, Nd.array(a, params.get(name).shape())));
         return out;
     }
 
-    /** Restores the state a checkpoint stored. */
-    public void restore(int steps, Map<String, INDArray> first, Map<String, INDArray> second) {
+    /** Restores the state a checkpoint stored ({@link Checkpoint#load}). */
+    void restore(int steps, Map<String, INDArray> first, Map<String, INDArray> second) {
         t = steps;
         for (String name : params.keySet()) {
             m.put(name, Nd.values(first.get(name)));

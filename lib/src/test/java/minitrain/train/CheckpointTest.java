@@ -51,6 +51,25 @@ class CheckpointTest {
         }
     }
 
+    /** A model file copied without its manifest, and a training checkpoint, are read from their own metadata. */
+    @Test
+    void aModelFileAloneAndACheckpointDescribeThemselves(@TempDir Path tmp) throws Exception {
+        TrainingRun r = TrainingRun.start(TrainConfig.fromJson(TINY, "test"), Switches.ALL_ON, corpus, tmp.resolve("run"));
+        TrainingLoop.run(r, TrainingLoop.Listener.NONE);
+        Path published = PublishedModel.publish(tmp.resolve("models"), r.model(), r.vocab(), Map.of());
+        Path alone = Files.createDirectories(tmp.resolve("alone")).resolve(published.getFileName());
+        Files.copy(published, alone);
+        Path ckpt = Checkpoint.fileFor(tmp.resolve("run"), 8);
+        double[] expected = Nd.values(r.model().parameters().get("transformer.wte.weight").data);
+        for (Path file : List.of(alone, ckpt)) {
+            PublishedModel m = PublishedModel.load(file);
+            assertEquals(Corpus.sha256(file), m.sha256());
+            assertTrue(m.manifest().isEmpty(), "no manifest beside " + file.getFileName());
+            assertEquals(r.vocab().tokens(), m.vocab().tokens());
+            assertArrayEquals(expected, Nd.values(m.model().parameters().get("transformer.wte.weight").data), 0.0);
+        }
+    }
+
     @Test
     void aChangedModelFileIsRefused(@TempDir Path tmp) throws Exception {
         TrainingRun r = TrainingRun.start(TrainConfig.fromJson(TINY, "test"), Switches.ALL_ON, corpus, null);
