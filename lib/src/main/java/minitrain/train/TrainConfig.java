@@ -109,6 +109,11 @@ public record TrainConfig(
         }
     }
 
+    /** This config with one key changed, checked like a config file's: {@code config.with("grad_clip", 0.0)}. */
+    public TrainConfig with(String key, Number value) {
+        return with(Json.MAPPER.valueToTree(Map.of(key, value)), "with " + key);
+    }
+
     private static TrainConfig fromMap(Map<String, Object> m) {
         return new TrainConfig((int) m.get("n_layer"), (int) m.get("n_head"), (int) m.get("n_embd"), (int) m.get("block_size"),
                 (double) m.get("dropout"), (int) m.get("batch_size"), (int) m.get("grad_accum"), (int) m.get("max_steps"),

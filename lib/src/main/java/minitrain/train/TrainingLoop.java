@@ -11,7 +11,10 @@ import minitrain.autograd.Tensor;
  */
 public final class TrainingLoop {
 
-    /** What the loop reports after each step (a progress bar, a notebook's live display). */
+    /**
+     * What the loop reports after each step (a progress bar, a notebook's live chart). {@code step} is the
+     * step's own number, counted from 0 as in metrics.csv; {@code devLoss} is null between evaluations.
+     */
     public interface Listener {
         void step(int step, double lr, double trainLoss, Double devLoss, double gradNorm, double tokensPerS);
 
