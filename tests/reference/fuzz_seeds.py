@@ -30,6 +30,9 @@ def t(dtype, shape, begin, end):
 F32_2 = struct.pack("<2f", 1.5, -2.0)
 F64_3 = struct.pack("<3d", 3.25, 0.0, -1e300)
 SMALL = {"a": t("F32", [2], 0, 8), "b": t("F64", [3, 1], 8, 32), "__metadata__": {"step": "7", "note": "ñ"}}
+A = '"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}'
+ENTRY = '{"a":{"dtype":"F32","shape":%s,"data_offsets":%s}}'  # a header with one tensor: shape, data_offsets
+ENTRY_WITH = '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]%s}}'  # ... and more keys in its entry
 
 SAFETENSORS = {
     "ok-small": st(SMALL, F32_2 + F64_3),
@@ -62,11 +65,82 @@ SAFETENSORS = {
     "bad-non-utf8-header": st(b'{"a\xff":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}', F32_2),
     "bad-not-json": st("{not json", F32_2),
     "bad-header-not-object": st("[1,2]"),
-    "bad-duplicate-name": st('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},'
-                             '"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}', F32_2),
     "bad-metadata-not-string": st({"__metadata__": {"step": 7}}),
     "bad-deep-nesting": st('{"__metadata__":' + "[" * 5000 + "]" * 5000 + "}"),
     "bad-newline-in-name": st({"line\nbreak": t("F32", [3], 0, 8)}, F32_2),
+    # The header's JSON as the reference reader (Python's safetensors: Rust serde_json) reads it; each seed below
+    # was judged by it. Strings must be valid Unicode after unescaping: a surrogate only as a high-low pair.
+    "bad-unpaired-surrogate-escaped": st(r'{"__metadata__":{"note":"\ud800"}}'),
+    "bad-unpaired-surrogate-low": st(r'{"__metadata__":{"note":"\udc00"}}'),
+    "bad-unpaired-surrogate-then-char": st(r'{"__metadata__":{"note":"\ud800\u0041"}}'),
+    "bad-unpaired-surrogate-reversed": st(r'{"__metadata__":{"note":"\ude00\ud83d"}}'),
+    "bad-unpaired-surrogate-in-name": st(r'{"\ud800":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}', F32_2),
+    "bad-unpaired-surrogate-in-ignored-key": st(ENTRY_WITH % r',"note":"\udfff"', F32_2),
+    "bad-unpaired-surrogate-raw": st(b'{"__metadata__":{"note":"\xed\xa0\x80"}}'),
+    "ok-surrogate-pair": st(r'{"__metadata__":{"note":"\ud83d\ude00 \uD83D\uDE00"}}'),
+    "ok-escapes": st('{"__metadata__":{"note":"\\/\\u0000\\u00E9\\b\\f\\t\x7f"}}'),
+    "bad-control-char-in-string": st('{"__metadata__":{"note":"tab\there"}}'),
+    "bad-invalid-escape": st(r'{"__metadata__":{"note":"\x41"}}'),
+    # Numbers: a dimension or offset is an integer 0..2^64-1 without fraction or exponent; -0 is a float.
+    "bad-shape-float": st(ENTRY % ("[2.0]", "[0,8]"), F32_2),
+    "bad-shape-exponent": st(ENTRY % ("[2e0]", "[0,8]"), F32_2),
+    "bad-shape-leading-zero": st(ENTRY % ("[02]", "[0,8]"), F32_2),
+    "bad-shape-minus-zero": st(ENTRY % ("[-0]", "[0,0]")),
+    "bad-offsets-minus-zero": st(ENTRY % ("[2]", "[-0,8]"), F32_2),
+    "bad-shape-above-u64": st(ENTRY % ("[18446744073709551616,0]", "[0,0]")),
+    "ok-zero-elements-unsigned-product": st(ENTRY % ("[4611686018427387904,2,0]", "[0,0]")),
+    "bad-shape-overflow-before-zero": st(ENTRY % ("[1099511627776,1099511627776,0]", "[0,0]")),
+    # Any number must be finite as serde_json computes a double (so 1.7976931348623158e308 is refused).
+    "bad-number-too-large": st(ENTRY_WITH % ',"scale":1e400', F32_2),
+    "bad-number-long-integer-too-large": st(ENTRY_WITH % (',"scale":' + "9" * 400), F32_2),
+    "bad-number-rounds-to-infinity": st(ENTRY_WITH % ',"scale":1.7976931348623158e308', F32_2),
+    "bad-number-exponent-overflow": st(ENTRY_WITH % ',"scale":1e99999999999', F32_2),
+    "ok-number-largest": st(ENTRY_WITH % ',"scale":1.7976931348623157e308', F32_2),
+    "ok-number-underflows-to-zero": st(ENTRY_WITH % ',"scale":[1e-400,-1e-99999999999,0e99999999999]', F32_2),
+    "ok-number-long-fraction": st(ENTRY_WITH % (',"scale":0.' + "0" * 1500 + "1"), F32_2),
+    "ok-number-kinds": st(ENTRY_WITH % ',"scale":[-1.5e-3,0,-0,12345678901234567890123,true,false,null]', F32_2),
+    # Repeats: a map keeps the last value; a struct field may appear once.
+    "ok-duplicate-name": st('{%s,%s}' % (A, A), F32_2),
+    "ok-duplicate-name-last-wins": st('{"a":{"dtype":"F64","shape":[3],"data_offsets":[0,24]},%s}' % A, F32_2),
+    "bad-duplicate-name-last-is-wrong": st('{%s,"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}' % A, F32_2),
+    "bad-duplicate-name-first-unknown-dtype": st('{"a":{"dtype":"X","shape":[2],"data_offsets":[0,8]},%s}' % A, F32_2),
+    "bad-duplicate-field": st(ENTRY_WITH % ',"dtype":"F32"', F32_2),
+    "ok-duplicate-ignored-key": st(ENTRY_WITH % ',"note":1,"note":2', F32_2),
+    "bad-duplicate-metadata": st('{"__metadata__":{},"__metadata__":{}}'),
+    "bad-duplicate-metadata-escaped": st(r'{"\u005f_metadata__":{},"__metadata__":{}}'),
+    "ok-duplicate-metadata-key": st('{"__metadata__":{"step":"1","step":"2"}}'),
+    # Nesting: serde_json allows 127 levels of lists and objects, the header's own object included.
+    "ok-nesting-127": st(ENTRY_WITH % (',"note":' + "[" * 125 + "]" * 125), F32_2),
+    "bad-nesting-128": st(ENTRY_WITH % (',"note":' + "[" * 126 + "]" * 126), F32_2),
+    "bad-nesting-128-objects": st(ENTRY_WITH % (',"note":' + '{"n":' * 125 + "{}" + "}" * 125), F32_2),
+    # What may surround the object: JSON whitespace (space, tab, CR, LF) only, no BOM.
+    "ok-leading-whitespace": st(" \n\t\r" + json.dumps(SMALL), F32_2 + F64_3),
+    "ok-trailing-whitespace": st(json.dumps(SMALL) + " \t\r\n", F32_2 + F64_3),
+    "ok-whitespace-inside": st('{ "__metadata__" :\t{ "k" :\r\n"v" } }'),
+    "bad-bom": st(b"\xef\xbb\xbf" + json.dumps(SMALL).encode(), F32_2 + F64_3),
+    "bad-trailing-nul-padding": st(json.dumps(SMALL).encode() + b"\0\0\0", F32_2 + F64_3),
+    "bad-trailing-form-feed": st(json.dumps(SMALL) + "\f", F32_2 + F64_3),
+    "bad-trailing-text": st(json.dumps(SMALL) + " x", F32_2 + F64_3),
+    "bad-trailing-second-object": st(json.dumps(SMALL) + "{}", F32_2 + F64_3),
+    "bad-trailing-comma": st('{"__metadata__":{"k":"v"},}'),
+    # __metadata__: anywhere, null means none, values strings only.
+    "ok-metadata-first": st('{"__metadata__":{"k":"v"},%s}' % A, F32_2),
+    "ok-metadata-null": st('{"__metadata__":null,%s}' % A, F32_2),
+    "ok-metadata-escaped-key": st(r'{"\u005f_metadata__":{"k":"v"}}'),
+    "bad-metadata-null-value": st('{"__metadata__":{"k":null}}'),
+    "bad-metadata-object-value": st('{"__metadata__":{"k":{}}}'),
+    "bad-metadata-list": st('{"__metadata__":[]}'),
+    # A tensor entry: other keys ignored, or the list [dtype, shape, data_offsets]; a dtype also as {"F32": null}.
+    "ok-entry-extra-keys": st(ENTRY_WITH % ',"note":{"any":["json",1,null]}', F32_2),
+    "ok-entry-as-list": st('{"a":["F32",[2],[0,8]]}', F32_2),
+    "bad-entry-as-list-too-long": st('{"a":["F32",[2],[0,8],0]}', F32_2),
+    "ok-dtype-as-object": st('{"a":{"dtype":{"F32":null},"shape":[2],"data_offsets":[0,8]}}', F32_2),
+    "bad-dtype-as-object-not-null": st('{"a":{"dtype":{"F32":{}},"shape":[2],"data_offsets":[0,8]}}', F32_2),
+    "bad-offsets-three": st(ENTRY % ("[2]", "[0,8,8]"), F32_2),
+    # Names: any valid string, of any length (a JSON library's default limit of 50,000 characters is not the
+    # reference's).
+    "ok-empty-name": st('{"":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}', F32_2),
+    "ok-long-name": st({"n" * 50_001: t("F32", [2], 0, 8)}, F32_2),
 }
 
 GOOD = {"en": "I walk", "es": "yo camino", "id": "walk.present.1sg", "person": "1sg", "split": "train",
@@ -113,6 +187,9 @@ def main():
     for sub, files, ext in (("safetensors", SAFETENSORS, ".safetensors"), ("jsonl", JSONL, ".jsonl")):
         d = OUT / sub
         d.mkdir(parents=True, exist_ok=True)
+        for stale in d.glob("*" + ext):  # a seed renamed or dropped here must not linger in the corpus
+            if stale.name[: -len(ext)] not in files:
+                stale.unlink()
         for name, data in files.items():
             (d / (name + ext)).write_bytes(data)
     print(f"wrote {len(SAFETENSORS)} safetensors and {len(JSONL)} jsonl seeds under {OUT}")

@@ -1,18 +1,15 @@
 package minitrain.checkpoint;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +28,11 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class SafeTensors {
 
-    /** A header larger than this is refused before it is read (a hostile file cannot make us allocate). */
-    public static final long MAX_HEADER = 100L * 1024 * 1024;
+    /**
+     * A header larger than this is refused before it is read (a hostile file cannot make us allocate). The
+     * reference reader's limit, 100 MB in decimal (MAX_HEADER_SIZE in the Rust crate), not 100 MiB.
+     */
+    public static final long MAX_HEADER = 100_000_000L;
 
     /** What a file holds: tensors by name (fp64 arrays for F64) and the string metadata. */
     public record Contents(Map<String, INDArray> tensors, Map<String, String> metadata, Map<String, Entry> entries) {}
@@ -43,6 +43,9 @@ public final class SafeTensors {
     private static final Map<String, DataType> DTYPES = Map.of(
             "F64", DataType.DOUBLE, "F32", DataType.FLOAT, "F16", DataType.HALF, "BF16", DataType.BFLOAT16,
             "I64", DataType.LONG, "I32", DataType.INT);
+
+    /** The dtypes above in a fixed order, for messages. */
+    private static final List<String> KIT_DTYPES = List.of("F64", "F32", "F16", "BF16", "I64", "I32");
 
     private SafeTensors() {}
 
@@ -139,7 +142,11 @@ public final class SafeTensors {
         return decode(bytes, file.toString());
     }
 
-    /** Parses and checks a whole file held in {@code bytes}; {@code source} names it in errors. */
+    /**
+     * Parses and checks a whole file held in {@code bytes}; {@code source} names it in errors. The rules are the
+     * reference reader's (Python's {@code safetensors}): what it refuses is refused here with one line, what it
+     * accepts is accepted, except what this kit cannot hold (see {@link #kitLimits}).
+     */
     public static Contents decode(ByteBuffer bytes, String source) {
         ByteBuffer b = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         long size = b.remaining();
@@ -150,37 +157,11 @@ public final class SafeTensors {
         byte[] headerBytes = new byte[(int) n];
         b.position(8);
         b.get(headerBytes);
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(headerBytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw err(source, "header is not valid UTF-8");
-        }
-        JsonNode header;
-        try {
-            header = Json.STRICT.readTree(text);
-        } catch (IOException e) {
-            throw err(source, "header is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
-        }
-        if (header == null || !header.isObject()) throw err(source, "header is not a JSON object");
+        SafeTensorsHeader.Parsed header = SafeTensorsHeader.parse(headerBytes, source);
         long dataStart = 8 + n, dataSize = size - dataStart;
-        Map<String, String> metadata = new LinkedHashMap<>();
-        Map<String, Entry> entries = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> f = it.next();
-            if (f.getKey().equals("__metadata__")) {
-                if (!f.getValue().isObject()) throw err(source, "__metadata__ is not an object");
-                for (Iterator<Map.Entry<String, JsonNode>> m = f.getValue().fields(); m.hasNext(); ) {
-                    Map.Entry<String, JsonNode> kv = m.next();
-                    if (!kv.getValue().isTextual()) throw err(source, "metadata value of " + Json.quote(kv.getKey()) + " is not a string");
-                    metadata.put(kv.getKey(), kv.getValue().asText());
-                }
-            } else {
-                entries.put(f.getKey(), entry(source, f.getKey(), f.getValue()));
-            }
-        }
+        Map<String, Entry> entries = header.entries();
         checkLayout(source, entries, dataSize);
+        kitLimits(source, entries);
         Map<String, INDArray> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, Entry> e : entries.entrySet()) {
             Entry en = e.getValue();
@@ -197,62 +178,91 @@ public final class SafeTensors {
             dst.put(src); // little-endian on disk and in memory (x86 and ARM)
             tensors.put(e.getKey(), a);
         }
-        return new Contents(tensors, metadata, entries);
+        return new Contents(tensors, header.metadata(), entries);
     }
 
-    private static Entry entry(String source, String name, JsonNode o) {
-        String where = "tensor " + Json.quote(name) + ": ";
-        if (!o.isObject()) throw err(source, where + "header entry is not an object");
-        JsonNode dtype = o.get("dtype"), shape = o.get("shape"), offsets = o.get("data_offsets");
-        if (dtype == null || shape == null || offsets == null) throw err(source, where + "needs dtype, shape and data_offsets");
-        if (!dtype.isTextual() || !DTYPES.containsKey(dtype.asText())) throw err(source, where + "unknown dtype " + dtype);
-        if (!shape.isArray()) throw err(source, where + "shape is not a list");
-        long[] dims = new long[shape.size()];
-        long elements = 1;
-        for (int i = 0; i < dims.length; i++) {
-            JsonNode d = shape.get(i);
-            if (!d.isIntegralNumber() || !d.canConvertToLong() || d.asLong() < 0) throw err(source, where + "bad dimension " + d);
-            dims[i] = d.asLong();
-            try {
-                elements = Math.multiplyExact(elements, dims[i]);
-            } catch (ArithmeticException e) {
-                throw err(source, where + "shape " + shape + " overflows");
-            }
-        }
-        if (!offsets.isArray() || offsets.size() != 2 || !offsets.get(0).canConvertToLong() || !offsets.get(1).canConvertToLong()
-                || !offsets.get(0).isIntegralNumber() || !offsets.get(1).isIntegralNumber()) {
-            throw err(source, where + "data_offsets must be two integers");
-        }
-        long begin = offsets.get(0).asLong(), end = offsets.get(1).asLong();
-        if (begin < 0 || end < begin) throw err(source, where + "data_offsets [" + begin + ", " + end + "] are not a range");
-        long width = DTYPES.get(dtype.asText()).width();
-        long expected;
-        try {
-            expected = Math.multiplyExact(elements, width);
-        } catch (ArithmeticException e) {
-            throw err(source, where + "shape " + shape + " overflows");
-        }
-        if (end - begin != expected) {
-            throw err(source, where + "shape " + shape + " x " + dtype.asText() + " needs " + expected + " bytes, data_offsets give " + (end - begin));
-        }
-        return new Entry(dtype.asText(), dims, begin, end);
-    }
-
-    /** The byte ranges must tile the data section exactly: in bounds, no overlap, no hole, nothing after. */
+    /**
+     * The reference's checks of the byte ranges, in its order: sorted by (begin, end), each must start where the
+     * previous ended and hold exactly shape x dtype bytes (the element count multiplied left to right in unsigned
+     * 64 bits, so [0, 2^62, 4] is 0 elements and [2^40, 2^40, 0] overflows), and the last must end at the file's
+     * end. Offsets and dimensions are unsigned 64-bit, as the file states them.
+     */
     private static void checkLayout(String source, Map<String, Entry> entries, long dataSize) {
         List<Map.Entry<String, Entry>> byStart = new ArrayList<>(entries.entrySet());
         // By start, then end: an empty tensor [8, 8] comes before one that starts at 8 and is not empty.
         byStart.sort((x, y) -> x.getValue().begin() != y.getValue().begin()
-                ? Long.compare(x.getValue().begin(), y.getValue().begin()) : Long.compare(x.getValue().end(), y.getValue().end()));
+                ? Long.compareUnsigned(x.getValue().begin(), y.getValue().begin())
+                : Long.compareUnsigned(x.getValue().end(), y.getValue().end()));
         long expect = 0;
+        String last = null;
         for (Map.Entry<String, Entry> e : byStart) {
             Entry en = e.getValue();
-            if (en.end() > dataSize) throw err(source, "tensor " + Json.quote(e.getKey()) + ": data_offsets end " + en.end() + " is past the data (" + dataSize + " bytes)");
-            if (en.begin() < expect) throw err(source, "tensor " + Json.quote(e.getKey()) + ": data_offsets overlap the previous tensor");
-            if (en.begin() > expect) throw err(source, "tensor " + Json.quote(e.getKey()) + ": a hole of " + (en.begin() - expect) + " bytes before it");
+            String where = "tensor " + Json.quote(e.getKey()) + ": ";
+            if (Long.compareUnsigned(en.end(), en.begin()) < 0) {
+                throw err(source, where + "data_offsets [" + Long.toUnsignedString(en.begin()) + ", "
+                        + Long.toUnsignedString(en.end()) + "] are not a range");
+            }
+            int order = Long.compareUnsigned(en.begin(), expect);
+            if (order < 0) throw err(source, where + "data_offsets overlap the previous tensor");
+            if (order > 0) {
+                String gap = Long.toUnsignedString(en.begin() - expect);
+                throw err(source, where + "a hole of " + gap + " bytes before it");
+            }
+            BigInteger elements = BigInteger.ONE;
+            for (long d : en.shape()) {
+                elements = elements.multiply(unsigned(d));
+                if (elements.bitLength() > 64) throw err(source, where + "shape " + shape(en) + " overflows");
+            }
+            BigInteger bits = elements.multiply(BigInteger.valueOf(SafeTensorsHeader.REFERENCE_DTYPES.get(en.dtype())));
+            if (bits.bitLength() > 64) throw err(source, where + "shape " + shape(en) + " overflows");
+            if (bits.testBit(0) || bits.testBit(1) || bits.testBit(2)) {
+                throw err(source, where + "shape " + shape(en) + " x " + en.dtype() + " is not whole bytes");
+            }
+            BigInteger expected = bits.shiftRight(3), got = unsigned(en.end() - en.begin());
+            if (!expected.equals(got)) {
+                throw err(source, where + "shape " + shape(en) + " x " + en.dtype() + " needs " + expected
+                        + " bytes, data_offsets give " + got);
+            }
             expect = en.end();
+            last = e.getKey();
+        }
+        if (Long.compareUnsigned(expect, dataSize) > 0) {
+            throw err(source, "tensor " + Json.quote(last) + ": data_offsets end " + Long.toUnsignedString(expect)
+                    + " is past the data (" + dataSize + " bytes)");
         }
         if (expect != dataSize) throw err(source, (dataSize - expect) + " bytes after the last tensor belong to none");
+    }
+
+    /**
+     * What the format allows but this kit cannot hold, refused after the reference's own checks passed: a dtype
+     * outside F64, F32, F16, BF16, I64, I32 (the reference knows 22), and a dimension of 2^63 or more (possible
+     * only in a tensor with 0 elements; a Java long holds less).
+     */
+    private static void kitLimits(String source, Map<String, Entry> entries) {
+        for (Map.Entry<String, Entry> e : entries.entrySet()) {
+            Entry en = e.getValue();
+            String where = "tensor " + Json.quote(e.getKey()) + ": ";
+            if (!DTYPES.containsKey(en.dtype())) {
+                throw err(source, where + "dtype " + en.dtype() + " is valid safetensors, but this kit reads only "
+                        + String.join(", ", KIT_DTYPES));
+            }
+            for (long d : en.shape()) {
+                if (d < 0) {
+                    throw err(source, where + "dimension " + Long.toUnsignedString(d)
+                            + " is valid safetensors, but larger than this kit holds (2^63 - 1)");
+                }
+            }
+        }
+    }
+
+    private static BigInteger unsigned(long bits) {
+        return new BigInteger(Long.toUnsignedString(bits));
+    }
+
+    private static String shape(Entry en) {
+        StringBuilder s = new StringBuilder("[");
+        for (long d : en.shape()) s.append(s.length() == 1 ? "" : ", ").append(Long.toUnsignedString(d));
+        return s.append("]").toString();
     }
 
     private static KitError err(String source, String message) {

@@ -105,7 +105,8 @@ class SafeTensorsTest {
         assertTrue(error(file("{\"t\":{\"dtype\":\"F64\",\"shape\":[1]}}", 8)).contains("needs dtype, shape and data_offsets"));
         assertTrue(error(file("{\"__metadata__\":{\"k\":3}}", 0)).contains("not a string"));
         assertTrue(error(file("{\"t\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[0,8]},"
-                + "\"t\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[0,8]}}", 8)).contains("not valid JSON"));
+                + "\"t\":{\"dtype\":\"F64\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8)).contains("needs 16 bytes"),
+                "a repeated name keeps the last entry (the reference reads a map), and that one is checked");
     }
 
     @Test
