@@ -98,3 +98,28 @@ def test_startup_prints_the_seconds_a_learner_waits():
     line = next(l for l in r.stdout.splitlines() if l.startswith("startup "))
     marks = [float(v) for v in re.findall(r"_s=([\d.]+)", line)]
     assert len(marks) == 4 and marks == sorted(marks) and marks[0] > 0, line
+
+
+def test_the_notebook_loop_publishes_what_the_command_line_publishes(tmp_path):
+    """Lab 01's worked loop, the lab's fallback to the library loop and `bin/minitrain train` on the same (smoke)
+    config publish the same file name, the first 12 hex digits of its sha256: the same bytes."""
+    import re
+    import nbformat
+    from conftest import minitrain
+    published = {}
+    for folder in ("solutions", "lab"):
+        executed = OUT / folder / "01-train-mini.ipynb"
+        if not executed.exists():
+            runner.execute(ROOT / "notebooks" / folder / "01-train-mini.ipynb", OUT)
+        text = "\n".join(out.get("data", {}).get("text/plain", "")
+                         for out in outputs(nbformat.read(executed, as_version=4), "execute_result"))
+        trained = re.search(r"trained by (your loop|the library's loop)[^;]*; published (minigpt-phase18-\w+)", text)
+        assert trained, f"{folder}/01-train-mini: no publication line"
+        published[folder] = trained.groups()
+    assert published["solutions"][0] == "your loop", "the worked solution must train with the notebook's loop"
+    assert published["lab"][0] == "the library's loop", "the unanswered lab falls back to the library's loop"
+    r = minitrain("train", "--config", ROOT / "build" / "smoke" / "smoke-config.json", "--run-dir", tmp_path / "run",
+                  "--models", tmp_path / "models")
+    assert r.returncode == 0, r.stderr
+    cli = re.search(r"published \S*?(minigpt-phase18-\w+)", r.stdout).group(1)
+    assert published["solutions"][1] == published["lab"][1] == cli, (published, cli)
