@@ -14,8 +14,9 @@ public final class Arithmetic {
 
     public static Tensor add(Tensor a, Tensor b) {
         return Tensor.of(a.data.add(b.data), "add", g -> {
-            a.accumulate(sumTo(g, a.shape()));
-            b.accumulate(sumTo(g, b.shape()));
+            INDArray ga = sumTo(g, a.shape()), gb = sumTo(g, b.shape());
+            a.accumulate(ga);
+            b.accumulate(gb == ga && a.requiresGrad ? gb.dup() : gb);   // an array goes to one input only
         }, a, b);
     }
 

@@ -75,7 +75,7 @@ public final class Attention {
             }
             Blas.gemm(false, false, t, d, t, weights, sn, t, x, qn + 2L * c, 3 * c, 0, y, out.applyAsLong(n), c); // y = a v
         });
-        Counters.product(2L * bh, t, d, t);
+        OpHook.countProducts(2L * bh, t, d, t);
         return Tensor.of(y, "attention", g -> {
             INDArray gy = Nd.contiguous(g);                                     // (B, T, C), read like y
             INDArray grads = Nd.uninitialized(bsz, t, 3 * c);                   // dL/dq, dL/dk, dL/dv laid out as qkv
@@ -106,9 +106,9 @@ public final class Attention {
                 Blas.gemm(false, false, t, d, t, gScores, sn, t, x, qn + c, 3 * c, 0, grads, qn, 3 * c);   // dL/dq = ds k
                 Blas.gemm(true, false, t, d, t, gScores, sn, t, x, qn, 3 * c, 0, grads, qn + c, 3 * c);    // dL/dk = ds^T q
             });
-            Counters.product(4L * bh, t, t, d);
+            OpHook.countProducts(4L * bh, t, t, d);
             java.lang.ref.Reference.reachabilityFence(gy);
-            qkv.accumulateOwned(grads);
+            qkv.accumulate(grads);
         }, qkv);
     }
 }

@@ -20,7 +20,7 @@ public final class AttentionMask {
         return Tensor.of(Nd.array(v, s), "attention_mask", g -> {
             double[] gv = Nd.values(g);
             fillHidden(gv, bsz, heads, t, keyIsReal, 0.0); // no gradient reaches a hidden score
-            scores.accumulateOwned(Nd.array(gv, s));
+            scores.accumulate(Nd.array(gv, s));
         }, scores);
     }
 

@@ -38,7 +38,7 @@ public final class CrossEntropy {
                     dx[row * v + targets[b][i]] -= scale; // softmax - one-hot
                 }
             }
-            logits.accumulateOwned(Nd.array(dx, s));
+            logits.accumulate(Nd.array(dx, s));
         }, logits);
     }
 

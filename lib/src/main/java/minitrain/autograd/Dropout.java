@@ -16,7 +16,7 @@ public final class Dropout {
     public static Tensor apply(Tensor x, double p, boolean train, Rng rng) {
         if (!train || p == 0) return x;
         INDArray mask = mask(x.shape(), p, rng);
-        return Tensor.of(Nd.contiguous(x.data).mul(mask), "dropout", g -> x.accumulateOwned(g.mul(mask)), x);
+        return Tensor.of(Nd.contiguous(x.data).mul(mask), "dropout", g -> x.accumulate(g.mul(mask)), x);
     }
 
     /**

@@ -31,7 +31,7 @@ public final class Embedding {
                     for (int k = 0; k < c; k++) acc[dst + k] += gv[src + k]; // += : repeated tokens add up
                 }
             }
-            table.accumulateOwned(Nd.array(acc, rows, c));
+            table.accumulate(Nd.array(acc, rows, c));
         }, table);
     }
 

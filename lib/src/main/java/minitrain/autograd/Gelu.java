@@ -51,7 +51,7 @@ public final class Gelu {
                     d.put(i, gv.get(i) * (c.get(i) + xi * pdf));
                 }
             });
-            x.accumulateOwned(dx);   // this kernel's own array: kept, not copied
+            x.accumulate(dx);
             java.lang.ref.Reference.reachabilityFence(gc);
         }, x);
     }

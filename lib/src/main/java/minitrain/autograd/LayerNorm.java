@@ -71,9 +71,9 @@ public final class LayerNorm {
                 }
             }
             java.lang.ref.Reference.reachabilityFence(gc);
-            x.accumulateOwned(dxArray);   // this kernel's own arrays: kept, not copied
-            w.accumulateOwned(Nd.array(dw, c));
-            b.accumulateOwned(Nd.array(db, c));
+            x.accumulate(dxArray);
+            w.accumulate(Nd.array(dw, c));
+            b.accumulate(Nd.array(db, c));
         }, x, w, b);
     }
 }

@@ -36,14 +36,14 @@ public final class Linear {
         };
         // The rows are independent: a part on each core (the same bits as one product over all of them).
         Nd.inParts(rows, product);
-        Counters.product(1, rows, in, out);
+        OpHook.countProducts(1, rows, in, out);
         long[] ys = xs.clone();
         ys[ys.length - 1] = out;
         return Tensor.of(y.reshape(ys), "linear", g -> {
             INDArray g2 = Nd.contiguous(g);                                       // (M, out) as laid out
             INDArray dx = x.requiresGrad ? Nd.uninitialized(xs) : null;
-            INDArray dw = w.requiresGrad ? w.gradient() : null;
-            INDArray db = b != null && b.requiresGrad ? b.gradient() : null;
+            INDArray dw = w.requiresGrad ? w.parameterGradient() : null;
+            INDArray db = b != null && b.requiresGrad ? b.parameterGradient() : null;
             INDArray sum = db != null ? ones(rows) : null;
             // The two products are independent: one per core (BLAS runs each on one thread, see bin/blas-env).
             // Each writes its own array, so the bits do not depend on which finishes first.
@@ -57,10 +57,10 @@ public final class Linear {
             };
             Nd.onBothCores(inputGrad, paramGrads);
             if (dx != null) {
-                Counters.product(1, rows, out, in);
-                x.accumulateOwned(dx);   // dx is this kernel's own array: kept, not copied
+                OpHook.countProducts(1, rows, out, in);
+                x.accumulate(dx);
             }
-            if (w.requiresGrad) Counters.product(1, out, rows, in);
+            if (w.requiresGrad) OpHook.countProducts(1, out, rows, in);
         }, b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b});
     }
 }

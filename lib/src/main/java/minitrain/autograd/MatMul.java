@@ -20,14 +20,14 @@ public final class MatMul {
         INDArray y = Nd4j.matmul(Nd.contiguous(a.data), Nd.contiguous(b.data), false, transposeB, false);
         long[] as = a.shape();
         long m = as[as.length - 2], k = as[as.length - 1], n = y.shape()[y.rank() - 1], batch = y.length() / (m * n);
-        Counters.product(batch, m, k, n);
+        OpHook.countProducts(batch, m, k, n);
         if (alpha != 1.0) y.muli(alpha);
         return Tensor.of(y, "matmul", g -> {
             if (a.requiresGrad) {
                 // dA = g op(B)^T: with op(B) = B^T that is g B.
                 INDArray da = Nd4j.matmul(g, b.data, false, !transposeB, false);
                 if (alpha != 1.0) da.muli(alpha);
-                Counters.product(batch, m, n, k);
+                OpHook.countProducts(batch, m, n, k);
                 a.accumulate(da);
             }
             if (b.requiresGrad) {
@@ -35,7 +35,7 @@ public final class MatMul {
                 INDArray db = transposeB ? Nd4j.matmul(g, a.data, true, false, false)
                                          : Nd4j.matmul(a.data, g, true, false, false);
                 if (alpha != 1.0) db.muli(alpha);
-                Counters.product(batch, k, m, n);
+                OpHook.countProducts(batch, k, m, n);
                 b.accumulate(db);
             }
         }, a, b);

@@ -35,7 +35,7 @@ public final class Softmax {
                 for (int k = 0; k < n; k++) dot += gv[o + k] * y[o + k];
                 for (int k = 0; k < n; k++) dx[o + k] = y[o + k] * (gv[o + k] - dot);
             });
-            x.accumulateOwned(Nd.array(dx, shape));
+            x.accumulate(Nd.array(dx, shape));
         }, x);
     }
 
@@ -55,7 +55,7 @@ public final class Softmax {
                 for (int k = 0; k < n; k++) sum += gv[o + k];
                 for (int k = 0; k < n; k++) dx[o + k] = gv[o + k] - Math.exp(y[o + k]) * sum;
             }
-            x.accumulateOwned(Nd.array(dx, shape));
+            x.accumulate(Nd.array(dx, shape));
         }, x);
     }
 

@@ -17,7 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Arrays created on this thread while the block is open are valid only until {@link #close}: the
  * graph of the pass dies with it. What outlives the pass, a parameter's gradient that the optimizer reads
- * next, is created {@link #outside} the block (see {@link Tensor#gradient}).
+ * next, is created {@link #outside} the block (see {@link Tensor#param}).
  */
 public final class StepMemory implements AutoCloseable {
 

@@ -13,6 +13,7 @@ import minitrain.Kit;
 import minitrain.KitError;
 import minitrain.Rng;
 import minitrain.autograd.Counters;
+import minitrain.autograd.OpHook;
 import minitrain.autograd.Nd;
 import minitrain.checkpoint.SafeTensors;
 import minitrain.model.GPTConfig;
@@ -49,6 +50,9 @@ public final class BenchCommand implements Runnable {
     // untimed steps and 114 after 300. A full training run is nearly all steady state, so time that.
     @Option(names = "--warmup", description = "Untimed steps first: JIT compilation, the pass's memory block sized (default 100).")
     int warmup = 100;
+
+    @Option(names = "--profile", description = "Also time each kind of operation, forward and backward (ms per step).")
+    boolean profile = Boolean.getBoolean("minitrain.profile");
 
     @Override
     public void run() {
@@ -136,23 +140,26 @@ public final class BenchCommand implements Runnable {
         m.put("ckpt_every", 1_000_000);
         TrainConfig c = TrainConfig.fromJson(minitrain.Json.compact(m), name);
         TrainingRun r = TrainingRun.start(c, Switches.ALL_ON, corpus, null);
+        Counters counters = new Counters(profile);
         long[] t = new long[warmup + steps + 1];
         long[] flops = new long[2], ops = new long[2], heap = new long[2];
         double[] tokens = {0};
         t[0] = System.nanoTime();
-        TrainingLoop.run(r, (step, lr, loss, dev, g, tps) -> {
-            t[step + 1] = System.nanoTime();
-            if (step + 1 == warmup) {                      // the timed window starts after this step
-                flops[0] = Counters.flops();
-                ops[0] = Counters.ops();
-                heap[0] = heapAllocated();
-                Counters.resetTimes();
-            } else if (step >= warmup) {
-                tokens[0] += tps * (t[step + 1] - t[step]) / 1e9;   // counted targets of this step
-            }
-        });
-        flops[1] = Counters.flops();
-        ops[1] = Counters.ops();
+        try (var on = OpHook.install(counters)) {
+            TrainingLoop.run(r, (step, lr, loss, dev, g, tps) -> {
+                t[step + 1] = System.nanoTime();
+                if (step + 1 == warmup) {                      // the timed window starts after this step
+                    flops[0] = counters.flops();
+                    ops[0] = counters.ops();
+                    heap[0] = heapAllocated();
+                    counters.resetTimes();
+                } else if (step >= warmup) {
+                    tokens[0] += tps * (t[step + 1] - t[step]) / 1e9;   // counted targets of this step
+                }
+            });
+        }
+        flops[1] = counters.flops();
+        ops[1] = counters.ops();
         heap[1] = heapAllocated();
         double seconds = (t[warmup + steps] - t[warmup]) / 1e9;
         double[] per = new double[steps];
@@ -163,8 +170,8 @@ public final class BenchCommand implements Runnable {
                 name, 1000 * seconds / steps, tokens[0] / seconds, (flops[1] - flops[0]) / seconds / 1e9, (ops[1] - ops[0]) / steps,
                 (heap[1] - heap[0]) / 1e6 / steps, peakRssMb(), per[steps / 2], r.model.parameterCount(),
                 minitrain.autograd.StepMemory.bytes() / 1e6, warmup);
-        // With -Dminitrain.profile=true: where a step's time goes, per operation kind (ms per step).
-        Counters.times().forEach((op, ns) -> System.out.printf("  %-16s forward %6.2f ms  backward %6.2f ms%n", op,
+        // With --profile: where a step's time goes, per operation kind (ms per step).
+        counters.times().forEach((op, ns) -> System.out.printf("  %-16s forward %6.2f ms  backward %6.2f ms%n", op,
                 ns[0] / 1e6 / steps, ns[1] / 1e6 / steps));
     }
 

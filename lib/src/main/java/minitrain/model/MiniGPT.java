@@ -82,6 +82,14 @@ public final class MiniGPT {
         return Collections.unmodifiableMap(params);
     }
 
+    /**
+     * Every parameter's gradient back to zeros, in place: backward adds into the gradients, so without this
+     * each step would also re-apply every earlier step's gradient. The arrays are made once, with the model.
+     */
+    public void zeroGrad() {
+        for (Tensor p : params.values()) p.zeroGrad();
+    }
+
     public long parameterCount() {
         long n = 0;
         for (Tensor t : params.values()) n += t.data.length();

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.function.DoubleUnaryOperator;
 import minitrain.autograd.CrossEntropy;
 import minitrain.autograd.Nd;
-import minitrain.autograd.Rounding;
+import minitrain.autograd.OpHook;
 import minitrain.autograd.Tensor;
 import minitrain.Json;
 import minitrain.Kit;
@@ -75,7 +75,8 @@ public final class Drift {
             for (boolean everyOp : new boolean[] {false, true}) {
                 for (Map.Entry<String, DoubleUnaryOperator> f : formats.entrySet()) {
                     String precision = f.getKey() + (everyOp ? EVERY_OP : "");
-                    try (Rounding ops = everyOp ? Rounding.every(f.getValue()) : null) {  // null: boundaries only
+                    Rounding ops = everyOp ? Rounding.every(f.getValue()) : null;   // null: boundaries only
+                    try (var on = ops == null ? null : OpHook.install(ops)) {
                         run(model, original, all, precision, f.getValue(), ops, rows, loss, argmax);
                     }
                 }
@@ -84,7 +85,8 @@ public final class Drift {
             // multiply-adds a second here): a smaller sample, with its own fp64 reference.
             loss.put("fp64" + ARITH_SAMPLE, lossAndPpl(few.logits, few.batch));
             for (Map.Entry<String, DoubleUnaryOperator> f : formats.entrySet()) {
-                try (Rounding ops = Rounding.everyWithProducts(f.getValue(), nd4jTypes.get(f.getKey()))) {
+                Rounding ops = Rounding.everyWithProducts(f.getValue(), nd4jTypes.get(f.getKey()));
+                try (var on = OpHook.install(ops)) {
                     run(model, original, few, f.getKey() + ARITH, f.getValue(), ops, rows, loss, argmax);
                 }
             }

@@ -129,7 +129,7 @@ public final class TrainingRun {
     }
 
     void zeroGrad() {
-        for (Tensor p : model.parameters().values()) p.grad = null;
+        model.zeroGrad();
     }
 
     /** Mean NLL per token of a split under the shared protocol (evaluation mode unless switched off). */

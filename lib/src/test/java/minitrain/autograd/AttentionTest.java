@@ -43,7 +43,7 @@ class AttentionTest {
             assertClose(Nd.values(reference.data), Nd.values(fused.data), 1e-12);
             Reduce.sum(Arithmetic.mul(fused, r)).backward();
             Reduce.sum(Arithmetic.mul(reference, r)).backward();
-            assertClose(Nd.values(b.grad), Nd.values(a.grad), 1e-12);
+            assertClose(Nd.values(b.grad()), Nd.values(a.grad()), 1e-12);
         }
     }
 

@@ -42,10 +42,16 @@ class BlasTest {
     }
 
     @Test
-    void inTheDriftLabsArithmeticTheProductIsNd4jsInTheFormat() {
+    void aHookNamingAFormatGetsTheProductNd4jComputesInIt() {
         Rng rng = new Rng(4);
         INDArray a = random(rng, 5, 6), b = random(rng, 4, 6), out = Nd.zeros(5, 4);
-        try (Rounding r = Rounding.everyWithProducts(x -> x, DataType.HALF)) {
+        OpHook inHalf = new OpHook() {
+            @Override
+            public DataType productFormat() {
+                return DataType.HALF;
+            }
+        };
+        try (var on = OpHook.install(inHalf)) {
             Blas.gemm(false, true, 5, 4, 6, a, 0, 6, b, 0, 6, 0, out, 0, 4);
         }
         INDArray half = Nd4j.matmul(a.castTo(DataType.HALF), b.castTo(DataType.HALF), false, true, false).castTo(DataType.DOUBLE);

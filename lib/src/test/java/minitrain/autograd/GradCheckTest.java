@@ -111,7 +111,7 @@ class GradCheckTest {
         // An ignored position gets no gradient at all.
         Tensor logits = randn(rng, 2, 3, 4);
         CrossEntropy.apply(logits, targets, counted, 3.0).backward();
-        double[] g = Nd.values(logits.grad);
+        double[] g = Nd.values(logits.grad());
         for (int k = 0; k < 4; k++) assertEquals(0.0, g[(0 * 3 + 2) * 4 + k]); // batch 0, position 2
     }
 
@@ -129,7 +129,7 @@ class GradCheckTest {
     void gradientsAccumulateWhenATensorIsUsedTwice() {
         Tensor x = randn(rng, 4);
         Reduce.sum(Arithmetic.add(x, x)).backward();
-        assertEquals(2.0 * 4, x.grad.sumNumber().doubleValue(), 1e-15);
+        assertEquals(2.0 * 4, x.grad().sumNumber().doubleValue(), 1e-15);
     }
 
     @Test

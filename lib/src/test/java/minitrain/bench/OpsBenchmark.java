@@ -82,7 +82,7 @@ public class OpsBenchmark {
         params = new LinkedHashMap<>();
         for (int i = 0; i < 14; i++) {
             Tensor p = random(rng, true, 8000);
-            p.grad = random(rng, false, 8000).data;
+            p.grad().assign(random(rng, false, 8000).data);
             params.put("p" + i, p);
         }
         adamW = new AdamW(params, params.keySet(), 0.9, 0.99, 1e-8, 0.1);
@@ -94,7 +94,7 @@ public class OpsBenchmark {
             Tensor y = Linear.apply(x, w, bias);              // (2048, 64) x (64, 256)^T
             Reduce.sum(y).backward();
         }
-        return w.grad;
+        return w.grad();
     }
 
     @Benchmark
@@ -102,7 +102,7 @@ public class OpsBenchmark {
         try (StepMemory pass = StepMemory.open()) {
             Tensor y = Attention.apply(qkv, H, real, 0.05, true, dropoutRng);
             Reduce.sum(y).backward();
-            return qkv.grad;
+            return qkv.grad();
         }
     }
 
@@ -110,7 +110,7 @@ public class OpsBenchmark {
     public Object geluForwardBackward() {
         try (StepMemory pass = StepMemory.open()) {
             Reduce.sum(Gelu.apply(hidden)).backward();
-            return hidden.grad;
+            return hidden.grad();
         }
     }
 
@@ -118,7 +118,7 @@ public class OpsBenchmark {
     public Object dropoutForwardBackward() {
         try (StepMemory pass = StepMemory.open()) {
             Reduce.sum(Dropout.apply(hidden, 0.05, true, dropoutRng)).backward();
-            return hidden.grad;
+            return hidden.grad();
         }
     }
 
@@ -126,7 +126,7 @@ public class OpsBenchmark {
     public Object layerNormForwardBackward() {
         try (StepMemory pass = StepMemory.open()) {
             Reduce.sum(LayerNorm.apply(x, lnW, lnB)).backward();
-            return x.grad;
+            return x.grad();
         }
     }
 
@@ -134,7 +134,7 @@ public class OpsBenchmark {
     public Object softmaxCrossEntropyForwardBackward() {
         try (StepMemory pass = StepMemory.open()) {
             CrossEntropy.apply(logits, targets, counted, 1000).backward();
-            return logits.grad;
+            return logits.grad();
         }
     }
 

@@ -93,10 +93,8 @@ class MiniGPTTest {
             Rng dropout = new Rng(9);
             for (int step = 0; step < 5; step++) { // plain SGD: the optimizer is not what is under test
                 CrossEntropy.apply(m.forward(idx, realOf(idx, 0), true, dropout), tgt, realOf(tgt, 0), 9).backward();
-                for (Tensor p : m.parameters().values()) {
-                    p.data.subi(p.grad.mul(0.1));
-                    p.grad = null;
-                }
+                for (Tensor p : m.parameters().values()) p.data.subi(p.grad().mul(0.1));
+                m.zeroGrad();
             }
         }
         assertTrue(sameBytes(a, b), "after 5 steps with dropout");

@@ -8,7 +8,7 @@ import java.util.List;
 import minitrain.Rng;
 import minitrain.autograd.Arithmetic;
 import minitrain.autograd.Nd;
-import minitrain.autograd.Rounding;
+import minitrain.autograd.OpHook;
 import minitrain.autograd.Tensor;
 import minitrain.corpus.Corpus;
 import minitrain.corpus.Split;
@@ -50,14 +50,15 @@ class DriftTest {
         Tensor a = Tensor.constant(Nd.array(new double[] {0.1, 1.0 / 3}, 2)), b = Tensor.constant(Nd.array(new double[] {0, 0}, 2));
         double[] exact = Nd.values(Arithmetic.add(a, b).data);
         double[] rounded;
-        try (var r = Rounding.every(HalfFloats::roundFp16)) {
+        try (var on = OpHook.install(Rounding.every(HalfFloats::roundFp16))) {
             rounded = Nd.values(Arithmetic.add(a, b).data);
         }
         assertArrayEquals(new double[] {0.1, 1.0 / 3}, exact, 0.0);
         assertArrayEquals(new double[] {HalfFloats.roundFp16(0.1), HalfFloats.roundFp16(1.0 / 3)}, rounded, 0.0);
         assertArrayEquals(exact, Nd.values(Arithmetic.add(a, b).data), 0.0, "the hook is gone after the block");
         Tensor extremes = Tensor.constant(Nd.array(new double[] {1e-9, 1e6, 0, 1}, 4)), zero = Tensor.constant(Nd.zeros(4));
-        try (var r = Rounding.every(HalfFloats::roundFp16)) {
+        Rounding r = Rounding.every(HalfFloats::roundFp16);
+        try (var on = OpHook.install(r)) {
             Arithmetic.add(extremes, zero);
             assertArrayEquals(new long[] {1, 1}, r.takeCounts(), "1e-9 flushes to zero, 1e6 overflows; 0 and 1 are exact");
             assertArrayEquals(new long[] {0, 0}, r.takeCounts(), "the counters restart");
@@ -74,7 +75,7 @@ class DriftTest {
         for (int i = 0; i < x.length; i++) x[i] = rng.nextGaussian();
         for (int i = 0; i < w.length; i++) w[i] = rng.nextGaussian();
         double[] got;
-        try (Rounding r = Rounding.everyWithProducts(HalfFloats::roundFp16, DataType.HALF)) {
+        try (var on = OpHook.install(Rounding.everyWithProducts(HalfFloats::roundFp16, DataType.HALF))) {
             got = Nd.values(Linear.apply(Tensor.constant(Nd.array(x, m, k)), Tensor.constant(Nd.array(w, n, k)), null).data);
         }
         int wide = 0;
