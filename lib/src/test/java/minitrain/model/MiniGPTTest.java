@@ -30,6 +30,30 @@ class MiniGPTTest {
         return r;
     }
 
+    /** The whole model on the reference layers and on the fast ones: the same loss and gradients, with dropout. */
+    @Test
+    void referenceAndFastLayersComputeTheSame() {
+        GPTConfig cfg = new GPTConfig(2, 2, 8, 6, 9, 0.1);
+        MiniGPT ref = new MiniGPT(cfg, new Rng(3), Layers.REFERENCE), fast = new MiniGPT(cfg, new Rng(3), Layers.FAST);
+        int[][] idx = {{1, 3, 4, 5, 6, 2}, {1, 6, 5, 2, 0, 0}, {1, 7, 8, 2, 0, 0}};
+        int[][] tgt = {{3, 4, 5, 6, 2, 3}, {6, 5, 2, 4, 0, 0}, {7, 8, 2, 0, 0, 0}};
+        double[] loss = new double[2];
+        List<MiniGPT> both = List.of(ref, fast);
+        for (int n = 0; n < 2; n++) {
+            MiniGPT m = both.get(n);
+            Tensor out = CrossEntropy.apply(m.forward(idx, realOf(idx, 0), true, new Rng(9)), tgt, realOf(tgt, 0), 11);
+            out.backward();
+            loss[n] = out.item();
+        }
+        assertEquals(loss[0], loss[1], 1e-13 * Math.abs(loss[0]));
+        for (String name : ref.parameters().keySet()) {
+            double[] r = Nd.values(ref.parameters().get(name).grad()), f = Nd.values(fast.parameters().get(name).grad());
+            double scale = 0;
+            for (double v : r) scale = Math.max(scale, Math.abs(v));
+            for (int i = 0; i < r.length; i++) assertEquals(r[i], f[i], 1e-12 * Math.max(scale, 1e-3), name + " " + i);
+        }
+    }
+
     @Test
     void forwardMatchesTheNumpyReference() throws IOException {
         JsonNode f;
