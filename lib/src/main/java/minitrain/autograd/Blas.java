@@ -39,9 +39,11 @@ final class Blas {
         OpHook hook = OpHook.active();
         DataType format = hook == null ? null : hook.productFormat();
         if (format != null) {
-            INDArray av = view(a, offA, transA ? k : m, transA ? m : k, lda), bv = view(b, offB, transB ? n : k, transB ? k : n, ldb);
+            INDArray av = view(a, offA, transA ? k : m, transA ? m : k, lda);
+            INDArray bv = view(b, offB, transB ? n : k, transB ? k : n, ldb);
             INDArray cv = view(c, offC, m, n, ldc);
-            INDArray p = Nd4j.matmul(av.castTo(format), bv.castTo(format), transA, transB, false).castTo(DataType.DOUBLE);
+            INDArray p = Nd4j.matmul(av.castTo(format), bv.castTo(format), transA, transB, false)
+                    .castTo(DataType.DOUBLE);
             cv.assign(beta == 0 ? p : cv.mul(beta).addi(p));
             return;
         }
@@ -56,7 +58,9 @@ final class Blas {
 
     /** A (rows, cols) view of the matrix at {@code offset} with row distance {@code ld}. */
     private static INDArray view(INDArray a, long offset, int rows, int cols, int ld) {
-        if (!Nd.dense(a)) throw new IllegalArgumentException("Blas needs a dense C-ordered array, got " + a.shapeInfoToString());
+        if (!Nd.dense(a)) {
+            throw new IllegalArgumentException("Blas needs a dense C-ordered array, got " + a.shapeInfoToString());
+        }
         return Nd4j.create(a.data(), new long[] {rows, cols}, new long[] {ld, 1}, a.offset() + offset, 'c');
     }
 }

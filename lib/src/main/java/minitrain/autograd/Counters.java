@@ -49,7 +49,7 @@ public final class Counters implements OpHook {
         flops += 2 * batch * m * k * n;
     }
 
-    /** Nanoseconds {forward, backward} per operation kind since the last {@link #resetTimes} (empty unless profiling). */
+    /** Nanoseconds {forward, backward} per operation kind since {@link #resetTimes}; empty unless profiling. */
     public Map<String, long[]> times() {
         return Collections.unmodifiableMap(times);
     }

@@ -51,7 +51,8 @@ public final class GradCheck {
             worst = Math.max(worst, rel);
             if (!(rel < tolerance)) {
                 throw new AssertionError(String.format(
-                        "gradient check of %s failed for argument %d %s: relative error %.3e > %.0e; worst at flat index %d: expected (numeric) %.12e, received (analytic) %.12e",
+                        "gradient check of %s failed for argument %d %s: relative error %.3e > %.0e; worst at flat"
+                                + " index %d: expected (numeric) %.12e, received (analytic) %.12e",
                         name, n, in, rel, tolerance, worstIndex, numeric[worstIndex], a[worstIndex]));
             }
         }

@@ -81,8 +81,8 @@ public final class Drift {
                     }
                 }
             }
-            // 16-bit arithmetic in the products runs through ND4J's slow generic CPU kernel (about 30 million
-            // multiply-adds a second here): a smaller sample, with its own fp64 reference.
+            // 16-bit arithmetic in the products runs through ND4J's slow generic CPU kernel (docs/performance.md):
+            // a smaller sample, with its own fp64 reference.
             loss.put("fp64" + ARITH_SAMPLE, lossAndPpl(few.logits, few.batch));
             for (Map.Entry<String, DoubleUnaryOperator> f : formats.entrySet()) {
                 Rounding ops = Rounding.everyWithProducts(f.getValue(), nd4jTypes.get(f.getKey()));
@@ -109,8 +109,9 @@ public final class Drift {
     }
 
     /** One precision model: weights rounded, the forward pass run with every boundary rounded, rows compared. */
-    private static void run(MiniGPT model, Map<String, INDArray> original, Reference ref, String precision, DoubleUnaryOperator round,
-                            Rounding ops, List<DriftRow> rows, Map<String, double[]> loss, Map<String, Double> argmax) {
+    private static void run(MiniGPT model, Map<String, INDArray> original, Reference ref, String precision,
+                            DoubleUnaryOperator round, Rounding ops, List<DriftRow> rows, Map<String, double[]> loss,
+                            Map<String, Double> argmax) {
         Map<String, INDArray> rounded = new LinkedHashMap<>();
         original.forEach((k, v) -> rounded.put(k, round(v, round)));
         model.load(rounded, "drift");
@@ -179,11 +180,14 @@ public final class Drift {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", pm.file().getFileName().toString());
         m.put("model_sha256", pm.manifest().path("sha256").asText());
-        m.put("sample", "the first " + records + " val records; for fp16" + ARITH + " and bf16" + ARITH + " the first "
-                + Math.min(ARITH_RECORDS, records));
-        m.put("precisions", "fp16, bf16: weights and each layer's output rounded; " + "fp16" + EVERY_OP + ", bf16" + EVERY_OP
-                + ": every operation's output rounded too, arithmetic in fp64 between roundings; fp16" + ARITH + ", bf16" + ARITH
-                + ": as the every-op rows, and the matrix products computed by ND4J in the format (every product and partial sum rounded)");
+        m.put("sample", "the first " + records + " val records; for fp16" + ARITH + " and bf16" + ARITH
+                + " the first " + Math.min(ARITH_RECORDS, records));
+        m.put("precisions", "fp16, bf16: weights and each layer's output rounded; "
+                + "fp16" + EVERY_OP + ", bf16" + EVERY_OP
+                + ": every operation's output rounded too, arithmetic in fp64 between roundings; "
+                + "fp16" + ARITH + ", bf16" + ARITH
+                + ": as the every-op rows, and the matrix products computed by ND4J in the format"
+                + " (every product and partial sum rounded)");
         m.put("loss_nats_and_ppl", r.loss());
         m.put("argmax_changed", r.argmaxChanged());
         m.put("kit_version", Kit.version());

@@ -18,7 +18,9 @@ class AttentionTest {
 
     static void assertClose(double[] want, double[] got, double tol) {
         assertEquals(want.length, got.length);
-        for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], tol * Math.max(1, Math.abs(want[i])), "element " + i);
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(want[i], got[i], tol * Math.max(1, Math.abs(want[i])), "element " + i);
+        }
     }
 
     @Test
@@ -42,7 +44,8 @@ class AttentionTest {
         double[] before = Nd.values(Attention.apply(x, H, REAL, 0, false, null).data);
         double[] v = Nd.values(x.data);
         for (int ch = 0; ch < 3 * C; ch++) v[(1 * T + 4) * 3 * C + ch] += 100;   // row 1, position 4: padding
-        double[] after = Nd.values(Attention.apply(Tensor.constant(Nd.array(v, B, T, 3 * C)), H, REAL, 0, false, null).data);
+        Tensor moved = Tensor.constant(Nd.array(v, B, T, 3 * C));
+        double[] after = Nd.values(Attention.apply(moved, H, REAL, 0, false, null).data);
         for (int i = 0; i < 3; i++) for (int ch = 0; ch < C; ch++) {
             int at = (1 * T + i) * C + ch;
             assertEquals(before[at], after[at], 0.0, "a real query read a padded key");

@@ -18,7 +18,9 @@ class DropoutTest {
         double p = 0.1;
         INDArray mask = Dropout.mask(new long[] {3, 5000}, p, parallel);
         double[] got = Nd.values(mask);
-        for (int i = 0; i < got.length; i++) assertEquals(sequential.nextDouble() < p ? 0 : 1 / (1 - p), got[i], 0.0, "value " + i);
+        for (int i = 0; i < got.length; i++) {
+            assertEquals(sequential.nextDouble() < p ? 0 : 1 / (1 - p), got[i], 0.0, "value " + i);
+        }
         assertEquals(sequential.state(), parallel.state());
     }
 

@@ -24,28 +24,34 @@ class GradCheckTest {
     static double check(String name, Function<List<Tensor>, Tensor> op, Tensor... inputs) {
         Tensor probe = op.apply(List.of(inputs));
         Tensor r = Tensor.constant(randn(new Rng(99), probe.shape()).data);
-        return GradCheck.check(name, () -> Reduce.sum(Arithmetic.mul(op.apply(List.of(inputs)), r)), List.of(inputs), TOL);
+        return GradCheck.check(name, () -> Reduce.sum(Arithmetic.mul(op.apply(List.of(inputs)), r)), List.of(inputs),
+                TOL);
     }
 
     final Rng rng = new Rng(1234);
 
     @Test
     void linear() {
-        check("linear", in -> Linear.apply(in.get(0), in.get(1), in.get(2)), randn(rng, 2, 3, 4), randn(rng, 5, 4), randn(rng, 5));
-        check("linear without bias", in -> Linear.apply(in.get(0), in.get(1), null), randn(rng, 3, 4), randn(rng, 2, 4));
+        check("linear", in -> Linear.apply(in.get(0), in.get(1), in.get(2)),
+                randn(rng, 2, 3, 4), randn(rng, 5, 4), randn(rng, 5));
+        check("linear without bias", in -> Linear.apply(in.get(0), in.get(1), null),
+                randn(rng, 3, 4), randn(rng, 2, 4));
     }
 
     @Test
     void matmulPlainBatchedAndTransposed() {
         check("matmul 2-D", in -> MatMul.apply(in.get(0), in.get(1)), randn(rng, 3, 4), randn(rng, 4, 2));
-        check("matmul batched", in -> MatMul.apply(in.get(0), in.get(1)), randn(rng, 2, 3, 4, 5), randn(rng, 2, 3, 5, 2));
-        check("matmul q k^T scaled", in -> MatMul.apply(in.get(0), in.get(1), true, 0.25), randn(rng, 2, 2, 4, 3), randn(rng, 2, 2, 4, 3));
+        check("matmul batched", in -> MatMul.apply(in.get(0), in.get(1)),
+                randn(rng, 2, 3, 4, 5), randn(rng, 2, 3, 5, 2));
+        check("matmul q k^T scaled", in -> MatMul.apply(in.get(0), in.get(1), true, 0.25),
+                randn(rng, 2, 2, 4, 3), randn(rng, 2, 2, 4, 3));
     }
 
     @Test
     void arithmeticWithBroadcasting() {
         check("add", in -> Arithmetic.add(in.get(0), in.get(1)), randn(rng, 2, 3, 4), randn(rng, 4));
-        check("add (T, C) to (B, T, C)", in -> Arithmetic.add(in.get(0), in.get(1)), randn(rng, 2, 3, 4), randn(rng, 3, 4));
+        check("add (T, C) to (B, T, C)", in -> Arithmetic.add(in.get(0), in.get(1)),
+                randn(rng, 2, 3, 4), randn(rng, 3, 4));
         check("sub", in -> Arithmetic.sub(in.get(0), in.get(1)), randn(rng, 2, 3), randn(rng, 2, 1));
         check("mul", in -> Arithmetic.mul(in.get(0), in.get(1)), randn(rng, 2, 3, 4), randn(rng, 1, 3, 1));
         Tensor denom = Tensor.param(randn(rng, 3).data.addi(5)); // away from zero
@@ -76,7 +82,8 @@ class GradCheckTest {
 
     @Test
     void layerNormGeluSoftmax() {
-        check("layernorm", in -> LayerNorm.apply(in.get(0), in.get(1), in.get(2)), randn(rng, 2, 3, 5), randn(rng, 5), randn(rng, 5));
+        check("layernorm", in -> LayerNorm.apply(in.get(0), in.get(1), in.get(2)),
+                randn(rng, 2, 3, 5), randn(rng, 5), randn(rng, 5));
         check("gelu", in -> Gelu.apply(in.get(0)), randn(rng, 3, 7));
         check("softmax", in -> Softmax.softmax(in.get(0)), randn(rng, 2, 3, 5));
         check("log_softmax", in -> Softmax.logSoftmax(in.get(0)), randn(rng, 2, 3, 5));
@@ -85,7 +92,8 @@ class GradCheckTest {
     @Test
     void maskedSoftmaxAttention() {
         boolean[][] real = {{true, true, true, false}, {true, true, true, true}};
-        double err = check("mask + softmax", in -> Softmax.softmax(AttentionMask.apply(in.get(0), real)), randn(rng, 2, 2, 4, 4));
+        double err = check("mask + softmax", in -> Softmax.softmax(AttentionMask.apply(in.get(0), real)),
+                randn(rng, 2, 2, 4, 4));
         assertTrue(err < TOL);
         // The masked weights are exactly zero: no query reads a future key or a pad key.
         Tensor p = Softmax.softmax(AttentionMask.apply(randn(rng, 2, 2, 4, 4), real));

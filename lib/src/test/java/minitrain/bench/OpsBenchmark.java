@@ -31,8 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * so that a change to one kernel can be judged alone. Run with {@code make bench-ops}; results in us/op.
  * Shapes: x (B*T, C) = (2048, 64); the MLP's hidden (B*T, 4C) = (2048, 256); attention from qkv (B, T, 3C) =
  * (32, 64, 192) with dropout; logits (B, T, V) = (32, 64, 38). Each pass runs in a {@link StepMemory}, as in
- * training, and the inputs' gradients add up from call to call, as a parameter's do, so that no call pays
- * for a fresh gradient array outside the pass.
+ * training; the inputs are parameters, whose gradient arrays are made once and add up from call to call.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -47,7 +47,8 @@ class MiniGPTTest {
         }
         assertEquals(loss[0], loss[1], 1e-13 * Math.abs(loss[0]));
         for (String name : ref.parameters().keySet()) {
-            double[] r = Nd.values(ref.parameters().get(name).grad()), f = Nd.values(fast.parameters().get(name).grad());
+            double[] r = Nd.values(ref.parameters().get(name).grad());
+            double[] f = Nd.values(fast.parameters().get(name).grad());
             double scale = 0;
             for (double v : r) scale = Math.max(scale, Math.abs(v));
             for (int i = 0; i < r.length; i++) assertEquals(r[i], f[i], 1e-12 * Math.max(scale, 1e-3), name + " " + i);
@@ -100,8 +101,8 @@ class MiniGPTTest {
         boolean[][] real = realOf(idx, 0), counted = realOf(tgt, 0);
         List<Tensor> params = new ArrayList<>(m.parameters().values());
         // Dropout on, with the same mask at every evaluation (a fresh generator from the same seed).
-        double err = GradCheck.check("MiniGPT", () -> CrossEntropy.apply(m.forward(idx, real, true, new Rng(11)), tgt, counted, 7),
-                params, 1e-7);
+        double err = GradCheck.check("MiniGPT",
+                () -> CrossEntropy.apply(m.forward(idx, real, true, new Rng(11)), tgt, counted, 7), params, 1e-7);
         assertTrue(err < 1e-7);
     }
 
@@ -127,7 +128,9 @@ class MiniGPTTest {
     static boolean sameBytes(MiniGPT a, MiniGPT b) {
         for (String k : a.parameters().keySet()) {
             double[] x = Nd.values(a.parameters().get(k).data), y = Nd.values(b.parameters().get(k).data);
-            for (int i = 0; i < x.length; i++) if (Double.doubleToRawLongBits(x[i]) != Double.doubleToRawLongBits(y[i])) return false;
+            for (int i = 0; i < x.length; i++) {
+                if (Double.doubleToRawLongBits(x[i]) != Double.doubleToRawLongBits(y[i])) return false;
+            }
         }
         return true;
     }
@@ -158,9 +161,12 @@ class MiniGPTTest {
     void configRejectsImpossibleValues() {
         KitError e = assertThrows(KitError.class, () -> new GPTConfig(2, 3, 64, 64, 38, 0));
         assertTrue(e.getMessage().contains("multiple of n_head"));
-        e = assertThrows(KitError.class, () -> GPTConfig.fromJson("{\"n_layer\":2,\"n_head\":4,\"n_embd\":64,\"block_size\":64,\"vocab_size\":38,\"n_emb\":3}", "cfg.json"));
+        e = assertThrows(KitError.class, () -> GPTConfig.fromJson(
+                "{\"n_layer\":2,\"n_head\":4,\"n_embd\":64,\"block_size\":64,\"vocab_size\":38,\"n_emb\":3}",
+                "cfg.json"));
         assertTrue(e.getMessage().startsWith("cfg.json: unknown model config key(s) [n_emb]"), e.getMessage());
-        e = assertThrows(KitError.class, () -> GPTConfig.fromJson("{\"n_layer\":\"2\",\"n_head\":4,\"n_embd\":64,\"block_size\":64,\"vocab_size\":38}", "cfg.json"));
+        e = assertThrows(KitError.class, () -> GPTConfig.fromJson(
+                "{\"n_layer\":\"2\",\"n_head\":4,\"n_embd\":64,\"block_size\":64,\"vocab_size\":38}", "cfg.json"));
         assertTrue(e.getMessage().contains("\"n_layer\" must be an integer"), e.getMessage());
     }
 
@@ -170,6 +176,7 @@ class MiniGPTTest {
         Map<String, INDArray> w = new LinkedHashMap<>(m.stateDict());
         w.put("transformer.h.0.attn.c_attn.weight", Nd.zeros(4, 4));
         KitError e = assertThrows(KitError.class, () -> m.load(w, "x.safetensors"));
-        assertEquals("x.safetensors: tensor transformer.h.0.attn.c_attn.weight has shape [4, 4], expected [12, 4]", e.getMessage());
+        assertEquals("x.safetensors: tensor transformer.h.0.attn.c_attn.weight has shape [4, 4], expected [12, 4]",
+                e.getMessage());
     }
 }
