@@ -4,9 +4,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Batched matrix product alpha * A op(B) over the last two axes, with op(B) = B or B^T. Attention uses it
- * twice: scores = q k^T / sqrt(d) on (B, H, T, D) and the weighted sum att v on (B, H, T, T) x (B, H, T, D).
- * One ND4J call covers the whole batch.
+ * Batched matrix product alpha * A op(B) over the last two axes, with op(B) = B or B^T, by one ND4J call.
+ * The references use it: {@link Attention#reference} twice, scores = q k^T / sqrt(d) on (B, H, T, D) and the
+ * weighted sum a v on (B, H, T, T) x (B, H, T, D); {@link Linear#reference} for x W^T. The fast kernels call
+ * {@link Blas} instead, on matrices read in place.
  */
 public final class MatMul {
 
