@@ -3,9 +3,10 @@ package minitrain.autograd;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * add, sub, mul, div with NumPy broadcasting. Backward sums the gradient over every axis that was
+ * add, sub, mul, div (and scale, sqrt) with NumPy broadcasting. Backward sums the gradient over every axis that was
  * broadcast, so a bias of shape (C) added to (B, T, C) receives the sum over B and T.
  */
 public final class Arithmetic {
@@ -14,8 +15,9 @@ public final class Arithmetic {
 
     public static Tensor add(Tensor a, Tensor b) {
         return Tensor.of(a.data.add(b.data), "add", g -> {
-            a.accumulate(sumTo(g, a.shape()));
-            b.accumulate(sumTo(g, b.shape()));
+            INDArray ga = sumTo(g, a.shape()), gb = sumTo(g, b.shape());
+            a.accumulate(ga);
+            b.accumulate(gb == ga && a.requiresGrad ? gb.dup() : gb);   // an array goes to one input only
         }, a, b);
     }
 
@@ -43,6 +45,12 @@ public final class Arithmetic {
 
     public static Tensor scale(Tensor a, double s) {
         return Tensor.of(a.data.mul(s), "scale", g -> a.accumulate(g.mul(s)), a);
+    }
+
+    /** Square root, element by element: d sqrt(a) / da = 1 / (2 sqrt(a)). */
+    public static Tensor sqrt(Tensor a) {
+        INDArray y = Transforms.sqrt(a.data, true);
+        return Tensor.of(y, "sqrt", g -> a.accumulate(g.div(y).muli(0.5)), a);
     }
 
     /** Sums {@code g} down to {@code shape}: over leading axes it lacks and over axes where it has size 1. */

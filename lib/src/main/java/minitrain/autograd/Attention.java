@@ -5,8 +5,8 @@ import minitrain.Rng;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Causal self-attention as one operation, from the fused projection qkv (B, T, 3C) to the heads' outputs
- * merged back (B, T, C). Per batch row b and head h, with q, k, v the head's (T, D) slices:
+ * Causal self-attention, from the fused projection qkv (B, T, 3C) to the heads' outputs merged back (B, T, C).
+ * Per batch row b and head h, with q, k, v the head's (T, D) slices (D = C / H):
  * <pre>
  *   s = q k^T / sqrt(D)            scores, (T, T)
  *   s[i][j] = -inf where j > i or key j is padding   (the attention mask)
@@ -14,19 +14,53 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   a = dropout(p)                  in training only
  *   y = a v                          (T, D), written into y's columns h*D .. h*D+D
  * </pre>
- * It computes what Shape.slice/permute, MatMul, AttentionMask, Softmax and Dropout compute one by one (a
- * test checks it against that composition), with no copies: each head's q, k and v are read in place from
- * qkv, as (T, D) blocks of its rows ({@link Blas} takes a matrix inside a larger array), and each head's
- * output is written in place into its columns of y. The heads are independent, so they are shared between
- * the cores; one head's products, mask, softmax and dropout run one after the other while its (T, T) scores
- * are still in the cache. Measured here, BLAS does those products several times faster than plain loops,
- * even counting the scores above the diagonal that it computes and the mask then discards.
+ * {@link #reference} is that list, one small operation per line, and autograd derives its backward. The model
+ * runs {@link #apply}, one fused operation that must compute the same (AttentionTest holds the two equal,
+ * forward and backward, to 1e-14 relative: the products and the scale are done in another order).
  */
 public final class Attention {
 
     private Attention() {}
 
-    public static Tensor apply(Tensor qkv, int heads, boolean[][] keyIsReal, double dropoutP, boolean train, Rng rng) {
+    /**
+     * The lesson: attention from the kit's small operations, each with its own backward.
+     *
+     * @param keyIsReal (B, T): true where the position holds a real token; null when nothing is padded
+     */
+    public static Tensor reference(Tensor qkv, int heads, boolean[][] keyIsReal, double dropoutP, boolean train,
+                                   Rng rng) {
+        long[] s = qkv.shape();
+        long bsz = s[0], t = s[1], c = s[2] / 3, d = c / heads;
+        Tensor q = splitHeads(Shape.slice(qkv, 2, 0, c), heads);                      // (B, H, T, D)
+        Tensor k = splitHeads(Shape.slice(qkv, 2, c, 2 * c), heads);
+        Tensor v = splitHeads(Shape.slice(qkv, 2, 2 * c, 3 * c), heads);
+        Tensor scores = MatMul.apply(q, k, true, 1.0 / Math.sqrt(d));                // q k^T / sqrt(D): (B, H, T, T)
+        Tensor p = Softmax.softmax(AttentionMask.apply(scores, keyIsReal));
+        Tensor a = Dropout.reference(p, dropoutP, train, rng);
+        Tensor y = MatMul.apply(a, v);                                               // (B, H, T, D)
+        return Shape.reshape(Shape.permute(y, 0, 2, 1, 3), bsz, t, c);                // heads side by side again
+    }
+
+    /** (B, T, C) to (B, H, T, D): head h is channels h*D .. h*D+D. */
+    private static Tensor splitHeads(Tensor x, int heads) {
+        long[] s = x.shape();
+        return Shape.permute(Shape.reshape(x, s[0], s[1], heads, s[2] / heads), 0, 2, 1, 3);
+    }
+
+    /**
+     * The fast kernel; it must equal {@link #reference}. What it does differently, and why:
+     * <ul>
+     *   <li>No copies: each head's q, k and v are read in place from qkv as (T, D) blocks of its rows
+     *       ({@link Blas} takes a matrix inside a larger array), and each head's output is written in place
+     *       into its columns of y.
+     *   <li>The heads are independent, so they are shared between the cores; one head's products, mask, softmax
+     *       and dropout run one after the other while its (T, T) scores are still in the cache.
+     *   <li>BLAS also computes the scores above the diagonal that the mask then discards: still faster than
+     *       plain loops over the visible half (docs/performance.md).
+     * </ul>
+     */
+    public static Tensor apply(Tensor qkv, int heads, boolean[][] keyIsReal, double dropoutP, boolean train,
+                               Rng rng) {
         long[] s = qkv.shape();
         int bsz = (int) s[0], t = (int) s[1], c = (int) s[2] / 3, d = c / heads, bh = bsz * heads, tt = t * t;
         double scale = 1 / Math.sqrt(d);
@@ -73,9 +107,10 @@ public final class Attention {
                 for (int k = 0; k < tt; k++) sc[k] *= mask[k];
                 a.put(sn, sc, 0, tt);
             }
-            Blas.gemm(false, false, t, d, t, weights, sn, t, x, qn + 2L * c, 3 * c, 0, y, out.applyAsLong(n), c); // y = a v
+            // y = a v, into this head's columns of y
+            Blas.gemm(false, false, t, d, t, weights, sn, t, x, qn + 2L * c, 3 * c, 0, y, out.applyAsLong(n), c);
         });
-        Counters.product(2L * bh, t, d, t);
+        OpHook.countProducts(2L * bh, t, d, t);
         return Tensor.of(y, "attention", g -> {
             INDArray gy = Nd.contiguous(g);                                     // (B, T, C), read like y
             INDArray grads = Nd.uninitialized(bsz, t, 3 * c);                   // dL/dq, dL/dk, dL/dv laid out as qkv
@@ -84,9 +119,11 @@ public final class Attention {
             Nd.forRows(bh, n -> {
                 long qn = q.applyAsLong(n), on = out.applyAsLong(n);
                 int sn = n * tt;
-                Blas.gemm(false, true, t, t, d, gy, on, c, x, qn + 2L * c, 3 * c, 0, gScores, sn, t);      // dL/da = gy v^T
-                Blas.gemm(true, false, t, d, t, weights, sn, t, gy, on, c, 0, grads, qn + 2L * c, 3 * c);  // dL/dv = a^T gy
-                double[] dv = Nd.scratch(0, tt), pv = Nd.scratch(1, tt), mask = keep == null ? null : Nd.scratch(2, tt);
+                // dL/da = gy v^T, then dL/dv = a^T gy
+                Blas.gemm(false, true, t, t, d, gy, on, c, x, qn + 2L * c, 3 * c, 0, gScores, sn, t);
+                Blas.gemm(true, false, t, d, t, weights, sn, t, gy, on, c, 0, grads, qn + 2L * c, 3 * c);
+                double[] dv = Nd.scratch(0, tt), pv = Nd.scratch(1, tt);
+                double[] mask = keep == null ? null : Nd.scratch(2, tt);
                 ds.get(sn, dv, 0, tt);
                 pb.get(sn, pv, 0, tt);
                 if (keep != null) kept.get(sn, mask, 0, tt);
@@ -103,12 +140,13 @@ public final class Attention {
                     for (int j = 0; j < t; j++) dv[o + j] = pv[o + j] * (dv[o + j] - dot) * scale;
                 }
                 ds.put(sn, dv, 0, tt);
-                Blas.gemm(false, false, t, d, t, gScores, sn, t, x, qn + c, 3 * c, 0, grads, qn, 3 * c);   // dL/dq = ds k
-                Blas.gemm(true, false, t, d, t, gScores, sn, t, x, qn, 3 * c, 0, grads, qn + c, 3 * c);    // dL/dk = ds^T q
+                // dL/dq = ds k, then dL/dk = ds^T q
+                Blas.gemm(false, false, t, d, t, gScores, sn, t, x, qn + c, 3 * c, 0, grads, qn, 3 * c);
+                Blas.gemm(true, false, t, d, t, gScores, sn, t, x, qn, 3 * c, 0, grads, qn + c, 3 * c);
             });
-            Counters.product(4L * bh, t, t, d);
+            OpHook.countProducts(4L * bh, t, t, d);
             java.lang.ref.Reference.reachabilityFence(gy);
-            qkv.accumulateOwned(grads);
+            qkv.accumulate(grads);
         }, qkv);
     }
 }

@@ -3,7 +3,8 @@ package minitrain.autograd;
 /**
  * Masks attention scores (B, H, T, T) with -infinity where a query must not look: keys in its future
  * (causal), and keys that are padding. Softmax then gives those keys weight 0, so no real token ever reads
- * from a later token or from a pad. Backward passes the gradient through the visible scores only.
+ * from a later token or from a pad. Backward passes the gradient through the visible scores only. A step
+ * of {@link Attention#reference}; the fused kernel masks as it computes the softmax.
  */
 public final class AttentionMask {
 
@@ -20,17 +21,17 @@ public final class AttentionMask {
         return Tensor.of(Nd.array(v, s), "attention_mask", g -> {
             double[] gv = Nd.values(g);
             fillHidden(gv, bsz, heads, t, keyIsReal, 0.0); // no gradient reaches a hidden score
-            scores.accumulateOwned(Nd.array(gv, s));
+            scores.accumulate(Nd.array(gv, s));
         }, scores);
     }
 
     /** Writes {@code value} where query i may not see key j: j > i (the future) or key j is padding. */
-    static void fillHidden(double[] a, int bsz, int heads, int t, boolean[][] keyIsReal, double value) {
-        Nd.forRows(bsz * heads * t, row -> {
+    private static void fillHidden(double[] a, int bsz, int heads, int t, boolean[][] keyIsReal, double value) {
+        for (int row = 0; row < bsz * heads * t; row++) {
             int b = row / (heads * t), i = row % t, o = row * t;
             for (int j = 0; j < t; j++) {
                 if (j > i || (keyIsReal != null && !keyIsReal[b][j])) a[o + j] = value;
             }
-        });
+        }
     }
 }

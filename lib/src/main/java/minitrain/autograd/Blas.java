@@ -16,12 +16,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * its first value and the distance between its rows, so a matrix can sit inside a larger array: one head's
  * q is the (T, D) block of columns h*D .. h*D+D of qkv's rows, read in place with row distance 3C.
  *
- * <p>Why not ND4J's gemm and matmul: measured here, splitting qkv into per-head copies and one batched
- * ND4J matmul took 3.2 ms; the same 128 products read in place took 0.46 ms, with the same bits. Each ND4J
- * call also builds an operation and its shape descriptions before it reaches dgemm.
+ * <p>Why not ND4J's gemm and matmul: splitting qkv into per-head copies for one batched ND4J matmul costs
+ * several times the products read in place (docs/performance.md), and each ND4J call also builds an operation
+ * and its shape descriptions before it reaches dgemm. {@link MatMul}, the readable batched product the
+ * references use, is ND4J's.
  *
- * <p>In the drift lab's arithmetic model ({@link Rounding#everyWithProducts}) the product is computed by
- * ND4J in the 16-bit format instead, on views of the same matrices.
+ * <p>When the active {@link OpHook} names a 16-bit format (the drift lab's arithmetic model) the product is
+ * computed by ND4J in that format instead, on views of the same matrices.
  */
 final class Blas {
 
@@ -35,11 +36,14 @@ final class Blas {
     static void gemm(boolean transA, boolean transB, int m, int n, int k,
                      INDArray a, long offA, int lda, INDArray b, long offB, int ldb,
                      double beta, INDArray c, long offC, int ldc) {
-        DataType format = Rounding.productFormat();
+        OpHook hook = OpHook.active();
+        DataType format = hook == null ? null : hook.productFormat();
         if (format != null) {
-            INDArray av = view(a, offA, transA ? k : m, transA ? m : k, lda), bv = view(b, offB, transB ? n : k, transB ? k : n, ldb);
+            INDArray av = view(a, offA, transA ? k : m, transA ? m : k, lda);
+            INDArray bv = view(b, offB, transB ? n : k, transB ? k : n, ldb);
             INDArray cv = view(c, offC, m, n, ldc);
-            INDArray p = Nd4j.matmul(av.castTo(format), bv.castTo(format), transA, transB, false).castTo(DataType.DOUBLE);
+            INDArray p = Nd4j.matmul(av.castTo(format), bv.castTo(format), transA, transB, false)
+                    .castTo(DataType.DOUBLE);
             cv.assign(beta == 0 ? p : cv.mul(beta).addi(p));
             return;
         }
@@ -54,7 +58,9 @@ final class Blas {
 
     /** A (rows, cols) view of the matrix at {@code offset} with row distance {@code ld}. */
     private static INDArray view(INDArray a, long offset, int rows, int cols, int ld) {
-        if (!Nd.dense(a)) throw new IllegalArgumentException("Blas needs a dense C-ordered array, got " + a.shapeInfoToString());
+        if (!Nd.dense(a)) {
+            throw new IllegalArgumentException("Blas needs a dense C-ordered array, got " + a.shapeInfoToString());
+        }
         return Nd4j.create(a.data(), new long[] {rows, cols}, new long[] {ld, 1}, a.offset() + offset, 'c');
     }
 }

@@ -1,53 +1,69 @@
 package minitrain.autograd;
 
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
 /**
- * What a step costs, counted where the work happens: matrix-product FLOPs (2 M N K for every product the
- * forward and backward passes compute, from the actual shapes) and operations recorded (every output an
- * operation creates). {@code bin/minitrain bench} reads them; they cost two additions per operation.
- * Operations are called from one thread (the kernels' row-parallel loops never create tensors).
+ * What steps cost, counted where the work happens while this hook is installed ({@link OpHook#install}):
+ * matrix-product FLOPs (2 M N K for every product the forward and backward passes compute, from the actual
+ * shapes) and operations recorded (every output an operation creates). {@code bin/minitrain bench} makes one
+ * and reads it. With {@code profile} on it also times each kind of operation, forward and backward.
+ * Operations are called from one thread (the kernels' parallel parts never create tensors), so plain fields.
  */
-public final class Counters {
+public final class Counters implements OpHook {
 
-    static long flops, ops;
+    private long flops, ops;
+    private final boolean profile;
+    /** Nanoseconds {forward, backward} per operation kind, when profiling. */
+    private final Map<String, long[]> times = new TreeMap<>();
+    private long mark = System.nanoTime();
 
-    /** -Dminitrain.profile=true: time per operation kind, forward and backward (bench --profile prints it). */
-    static final boolean PROFILE = Boolean.getBoolean("minitrain.profile");
-    static final java.util.Map<String, long[]> TIMES = new java.util.TreeMap<>();
-    private static long mark = System.nanoTime();
-
-    private Counters() {}
+    /** @param profile also time each operation kind (bench --profile) */
+    public Counters(boolean profile) {
+        this.profile = profile;
+    }
 
     /** Forward: the time since the previous operation finished is this operation's (approximately). */
-    static void forward(String op) {
-        long now = System.nanoTime();
-        TIMES.computeIfAbsent(op, k -> new long[2])[0] += now - mark;
-        mark = now;
+    @Override
+    public INDArray output(String op, INDArray value) {
+        ops++;
+        if (profile) {
+            long now = System.nanoTime();
+            times.computeIfAbsent(op, k -> new long[2])[0] += now - mark;
+            mark = now;
+        }
+        return value;
     }
 
-    static void backward(String op, long nanos) {
-        TIMES.computeIfAbsent(op, k -> new long[2])[1] += nanos;
+    @Override
+    public void backward(String op, long nanos) {
+        if (!profile) return;
+        times.computeIfAbsent(op, k -> new long[2])[1] += nanos;
         mark = System.nanoTime();
     }
 
-    /** Milliseconds {forward, backward} per operation kind since the last reset. */
-    public static java.util.Map<String, long[]> times() {
-        return TIMES;
+    @Override
+    public void products(long batch, long m, long k, long n) {
+        flops += 2 * batch * m * k * n;
     }
 
-    public static void resetTimes() {
-        TIMES.clear();
+    /** Nanoseconds {forward, backward} per operation kind since {@link #resetTimes}; empty unless profiling. */
+    public Map<String, long[]> times() {
+        return Collections.unmodifiableMap(times);
+    }
+
+    public void resetTimes() {
+        times.clear();
         mark = System.nanoTime();
     }
 
-    public static long flops() {
+    public long flops() {
         return flops;
     }
 
-    public static long ops() {
+    public long ops() {
         return ops;
-    }
-
-    static void product(long batch, long m, long k, long n) {
-        flops += 2 * batch * m * k * n;
     }
 }

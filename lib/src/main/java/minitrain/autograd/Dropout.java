@@ -13,17 +13,26 @@ public final class Dropout {
 
     private Dropout() {}
 
+    /** The lesson: y = x * mask, the mask drawn one number after another in C order. */
+    public static Tensor reference(Tensor x, double p, boolean train, Rng rng) {
+        if (!train || p == 0) return x;
+        double[] mask = new double[(int) x.data.length()];
+        for (int i = 0; i < mask.length; i++) mask[i] = rng.nextDouble() < p ? 0 : 1 / (1 - p);
+        return Arithmetic.mul(x, Tensor.constant(Nd.array(mask, x.shape())));
+    }
+
+    /** The fast path; it must equal {@link #reference}, bit for bit (DropoutTest): the mask is drawn on all cores. */
     public static Tensor apply(Tensor x, double p, boolean train, Rng rng) {
         if (!train || p == 0) return x;
         INDArray mask = mask(x.shape(), p, rng);
-        return Tensor.of(Nd.contiguous(x.data).mul(mask), "dropout", g -> x.accumulateOwned(g.mul(mask)), x);
+        return Tensor.of(Nd.contiguous(x.data).mul(mask), "dropout", g -> x.accumulate(g.mul(mask)), x);
     }
 
     /**
-     * A mask in C order: 0 with probability p, else 1 / (1 - p). The i-th value uses the Rng's i-th number,
-     * so the mask is the same however the draws are spread over the cores. It is an array of the pass (in its
-     * {@link StepMemory}), as the other arrays backward needs are: fresh heap arrays of this size cost here
-     * more to map in than to fill.
+     * A mask in C order: 0 with probability p, else 1 / (1 - p), the same values as {@link #reference} draws.
+     * The i-th value uses the Rng's i-th number ({@link Rng#reserve}), so the mask is the same however the
+     * draws are spread over the cores. It is an array of the pass (in its {@link StepMemory}), as the other
+     * arrays backward needs are: fresh heap arrays of this size cost more to map in than to fill.
      */
     static INDArray mask(long[] shape, double p, Rng rng) {
         INDArray mask = Nd.uninitialized(shape);

@@ -18,7 +18,9 @@ public final class Embedding {
         for (int b = 0; b < bsz; b++) {
             for (int i = 0; i < t; i++) {
                 int row = idx[b][i];
-                if (row < 0 || row >= rows) throw new IllegalArgumentException("index " + row + " outside 0.." + (rows - 1));
+                if (row < 0 || row >= rows) {
+                    throw new IllegalArgumentException("index " + row + " outside 0.." + (rows - 1));
+                }
                 System.arraycopy(tab, row * c, out, (b * t + i) * c, c);
             }
         }
@@ -31,7 +33,7 @@ public final class Embedding {
                     for (int k = 0; k < c; k++) acc[dst + k] += gv[src + k]; // += : repeated tokens add up
                 }
             }
-            table.accumulateOwned(Nd.array(acc, rows, c));
+            table.accumulate(Nd.array(acc, rows, c));
         }, table);
     }
 

@@ -17,13 +17,13 @@ public final class GradCheck {
 
     /** The worst relative error over {@code inputs}; throws AssertionError above {@code tolerance}. */
     public static double check(String name, Supplier<Tensor> f, List<Tensor> inputs, double tolerance) {
-        for (Tensor in : inputs) in.grad = null;
+        for (Tensor in : inputs) in.zeroGrad();
         Tensor out = f.get();
         out.backward();
         double worst = 0;
         for (int n = 0; n < inputs.size(); n++) {
             Tensor in = inputs.get(n);
-            INDArray analytic = in.grad == null ? Nd.zeros(in.shape()) : in.grad.dup();
+            INDArray analytic = in.grad().dup();
             double[] a = Nd.values(analytic);
             double[] numeric = new double[a.length];
             INDArray flat = in.data.reshape(in.data.length()); // a view: writes go to in.data
@@ -51,7 +51,8 @@ public final class GradCheck {
             worst = Math.max(worst, rel);
             if (!(rel < tolerance)) {
                 throw new AssertionError(String.format(
-                        "gradient check of %s failed for argument %d %s: relative error %.3e > %.0e; worst at flat index %d: expected (numeric) %.12e, received (analytic) %.12e",
+                        "gradient check of %s failed for argument %d %s: relative error %.3e > %.0e; worst at flat"
+                                + " index %d: expected (numeric) %.12e, received (analytic) %.12e",
                         name, n, in, rel, tolerance, worstIndex, numeric[worstIndex], a[worstIndex]));
             }
         }

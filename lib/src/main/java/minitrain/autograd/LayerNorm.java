@@ -5,8 +5,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Layer normalisation over the last axis: y = (x - mean) / sqrt(var + eps) * w + b, with the biased
- * variance as torch.nn.LayerNorm uses. Forward and backward are one fused loop each, over the arrays'
- * own memory; backward uses the normalised values and 1/std saved by the forward.
+ * variance as torch.nn.LayerNorm uses.
  */
 public final class LayerNorm {
 
@@ -14,6 +13,23 @@ public final class LayerNorm {
 
     private LayerNorm() {}
 
+    /** The lesson: the formula from the small operations; autograd derives the backward. */
+    public static Tensor reference(Tensor x, Tensor w, Tensor b) {
+        int last = x.shape().length - 1;
+        Tensor centred = Arithmetic.sub(x, Reduce.mean(x, last));                     // x - mean, (..., C)
+        Tensor variance = Reduce.mean(Arithmetic.mul(centred, centred), last);        // biased: over C, (..., 1)
+        Tensor eps = Tensor.constant(Nd.array(new double[] {EPS}, 1));
+        Tensor normalised = Arithmetic.div(centred, Arithmetic.sqrt(Arithmetic.add(variance, eps)));
+        return Arithmetic.add(Arithmetic.mul(normalised, w), b);
+    }
+
+    /**
+     * The fast kernel; it must equal {@link #reference}, to 1e-14 relative (ReferenceTest: the mean and
+     * variance are summed in another order, and 1/std is multiplied instead of std divided). Forward and
+     * backward are one loop each over the arrays' own memory, rows shared between the cores; backward uses the
+     * normalised values and 1/std saved by the forward, with the backward of the formula worked out by hand:
+     * dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / std, dxhat = g * w.
+     */
     public static Tensor apply(Tensor x, Tensor w, Tensor b) {
         long[] shape = x.shape();
         int c = (int) shape[shape.length - 1];
@@ -71,9 +87,9 @@ public final class LayerNorm {
                 }
             }
             java.lang.ref.Reference.reachabilityFence(gc);
-            x.accumulateOwned(dxArray);   // this kernel's own arrays: kept, not copied
-            w.accumulateOwned(Nd.array(dw, c));
-            b.accumulateOwned(Nd.array(db, c));
+            x.accumulate(dxArray);
+            w.accumulate(Nd.array(dw, c));
+            b.accumulate(Nd.array(db, c));
         }, x, w, b);
     }
 }

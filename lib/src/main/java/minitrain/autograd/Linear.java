@@ -4,12 +4,22 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * y = x W^T + b, with W stored [out, in] as torch.nn.Linear does. x is (..., in); y is (..., out).
- * The products go to BLAS ({@link Blas}) into preallocated arrays (ND4J's mmul allocates and is about
- * ten times slower here), and the weight gradient is accumulated by the product itself (beta = 1).
  */
 public final class Linear {
 
     private Linear() {}
+
+    /** The lesson: every row of x times W^T, plus the bias. */
+    public static Tensor reference(Tensor x, Tensor w, Tensor b) {
+        long[] xs = x.shape();
+        long in = xs[xs.length - 1];
+        Tensor rows = Shape.reshape(x, x.data.length() / in, in);                    // (M, in)
+        Tensor y = MatMul.apply(rows, w, true, 1.0);                                  // (M, out)
+        if (b != null) y = Arithmetic.add(y, b);
+        long[] ys = xs.clone();
+        ys[ys.length - 1] = w.shape()[0];
+        return Shape.reshape(y, ys);
+    }
 
     /** A (1, n) row of ones, kept per n: the bias gradient's summing vector. */
     private static final java.util.Map<Integer, INDArray> ONES = new java.util.concurrent.ConcurrentHashMap<>();
@@ -19,48 +29,63 @@ public final class Linear {
         return ONES.computeIfAbsent(n, k -> StepMemory.outside(() -> Nd.zeros(1, k).addi(1.0)));
     }
 
+    /**
+     * The fast kernel; it must equal {@link #reference}, to 1e-14 relative (ReferenceTest: the bias is added
+     * first, and BLAS adds its partial sums into it). What it does differently, and why:
+     * <ul>
+     *   <li>The products go straight to BLAS ({@link Blas}) into arrays made for them (ND4J's mmul allocates).
+     *   <li>Each row of y starts as the bias and the product adds into it (beta = 1): one pass fewer than adding
+     *       the bias after, and BLAS need not zero y first.
+     *   <li>The rows are independent: a part on each core, the same bits as one product over all of them.
+     *   <li>Backward: dx = g W on one core while the other adds dW += g^T x and db += (sum of g's rows) straight
+     *       into the parameters' gradient arrays (beta = 1, no temporary). The weight and bias must be
+     *       parameters ({@link Tensor#param}).
+     * </ul>
+     */
     public static Tensor apply(Tensor x, Tensor w, Tensor b) {
         long[] xs = x.shape();
         int in = (int) xs[xs.length - 1], out = (int) w.shape()[0];
-        if (w.shape()[1] != in) throw new IllegalArgumentException("linear: input width " + in + " vs weight " + w);
+        if (w.shape()[1] != in) {
+            throw new IllegalArgumentException("linear: input width " + in + " vs weight " + w);
+        }
         int rows = (int) (x.data.length() / in);
         INDArray x2 = Nd.contiguous(x.data);                                      // (M, in) as laid out
         INDArray y = Nd.uninitialized(rows, out);                                 // (M, out)
-        // y = b + x W^T: each row starts as the bias and the product adds into it (beta = 1). One pass fewer
-        // than adding the bias after, and BLAS need not zero y first (it does for beta = 0).
+        // y = b + x W^T: each row starts as the bias and the product adds into it (beta = 1).
         double[] bias = b != null ? Nd.values(b.data) : null;
         java.nio.DoubleBuffer yb = Nd.buffer(y);
         Nd.Range product = (from, to) -> {
             if (bias != null) for (int r = from; r < to; r++) yb.put(r * out, bias);
-            Blas.gemm(false, true, to - from, out, in, x2, (long) from * in, in, w.data, 0, in, bias != null ? 1 : 0, y, (long) from * out, out);
+            Blas.gemm(false, true, to - from, out, in, x2, (long) from * in, in, w.data, 0, in,
+                    bias != null ? 1 : 0, y, (long) from * out, out);
         };
         // The rows are independent: a part on each core (the same bits as one product over all of them).
         Nd.inParts(rows, product);
-        Counters.product(1, rows, in, out);
+        OpHook.countProducts(1, rows, in, out);
         long[] ys = xs.clone();
         ys[ys.length - 1] = out;
         return Tensor.of(y.reshape(ys), "linear", g -> {
             INDArray g2 = Nd.contiguous(g);                                       // (M, out) as laid out
             INDArray dx = x.requiresGrad ? Nd.uninitialized(xs) : null;
-            INDArray dw = w.requiresGrad ? w.gradient() : null;
-            INDArray db = b != null && b.requiresGrad ? b.gradient() : null;
+            INDArray dw = w.requiresGrad ? w.parameterGradient() : null;
+            INDArray db = b != null && b.requiresGrad ? b.parameterGradient() : null;
             INDArray sum = db != null ? ones(rows) : null;
             // The two products are independent: one per core (BLAS runs each on one thread, see bin/blas-env).
             // Each writes its own array, so the bits do not depend on which finishes first.
             Runnable inputGrad = () -> {
-                if (dx != null) Blas.gemm(false, false, rows, in, out, g2, 0, out, w.data, 0, in, 0, dx, 0, in);   // dx = g W
+                if (dx != null) Blas.gemm(false, false, rows, in, out, g2, 0, out, w.data, 0, in, 0, dx, 0, in); // g W
             };
             Runnable paramGrads = () -> {
-                if (dw != null) Blas.gemm(true, false, out, in, rows, g2, 0, out, x2, 0, in, 1, dw, 0, in);    // dW += g^T x
-                // db += sum over rows, as a product with a row of ones (ND4J's column sum measured slower).
+                if (dw != null) Blas.gemm(true, false, out, in, rows, g2, 0, out, x2, 0, in, 1, dw, 0, in); // += g^T x
+                // db += sum over rows, as a product with a row of ones (quicker than ND4J's column sum).
                 if (db != null) Blas.gemm(false, false, 1, out, rows, sum, 0, rows, g2, 0, out, 1, db, 0, out);
             };
             Nd.onBothCores(inputGrad, paramGrads);
             if (dx != null) {
-                Counters.product(1, rows, out, in);
-                x.accumulateOwned(dx);   // dx is this kernel's own array: kept, not copied
+                OpHook.countProducts(1, rows, out, in);
+                x.accumulate(dx);
             }
-            if (w.requiresGrad) Counters.product(1, out, rows, in);
+            if (w.requiresGrad) OpHook.countProducts(1, out, rows, in);
         }, b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b});
     }
 }

@@ -31,20 +31,22 @@ public final class Nd {
         double[] out = new double[(int) a.length()];
         java.nio.DoubleBuffer buffer = a.data().asNioDouble();
         buffer.position((int) a.offset());
-        buffer.get(out); // one bulk copy (element by element is ~20x slower)
+        buffer.get(out); // one bulk copy: element by element is many times slower
         return out;
     }
 
     /**
      * The values of a dense array (see {@link #dense}; {@link #contiguous} makes one) as a buffer over the
      * array's own native memory, index 0 its first value: a kernel reads and writes it in place, with no copy
-     * to the Java heap and back (measured: copying a (128, 40, 40) array out costs four times a pass over it).
+     * to the Java heap and back (copying a large array out costs more than a pass over it: docs/performance.md).
      * Absolute get(i) and put(i, v) are safe from several threads on disjoint indices.
      * <p>The buffer does not keep the memory alive: keep the array itself referenced (return it, capture it in
      * the backward function) for as long as the buffer is used.
      */
     public static java.nio.DoubleBuffer buffer(INDArray a) {
-        if (!dense(a)) throw new IllegalArgumentException("Nd.buffer needs a dense C-ordered array, got " + a.shapeInfoToString());
+        if (!dense(a)) {
+            throw new IllegalArgumentException("Nd.buffer needs a dense C-ordered array, got " + a.shapeInfoToString());
+        }
         java.nio.DoubleBuffer all = a.data().asNioDouble();
         return all.position((int) a.offset()).limit((int) (a.offset() + a.length())).slice();
     }
@@ -121,8 +123,8 @@ public final class Nd {
         void await() {
             // Not started yet (the other core was slow to wake): doing it here is quicker than waiting for it.
             if (tryUnfork()) invoke();
-            // Started: wait awake. Measured here, a thread put to sleep and woken again loses about 100 us, more
-            // than most of these parts take.
+            // Started: wait awake. A thread put to sleep and woken again loses more time than most of these parts
+            // take (docs/performance.md).
             while (!isDone()) Thread.onSpinWait();
             Throwable t = thrown;
             if (t instanceof RuntimeException) throw (RuntimeException) t;

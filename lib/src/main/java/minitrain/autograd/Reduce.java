@@ -2,7 +2,10 @@ package minitrain.autograd;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** sum and mean over axes; backward spreads the gradient back over the reduced axes. */
+/**
+ * sum and mean over axes; backward spreads the gradient back over the reduced axes. LayerNorm's reference takes
+ * its mean and variance with them, CrossEntropy's reference its sum.
+ */
 public final class Reduce {
 
     private Reduce() {}

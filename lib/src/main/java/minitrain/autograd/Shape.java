@@ -4,7 +4,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-/** reshape, permute, transpose and slice: they move values, so backward moves the gradient back. */
+/**
+ * reshape, permute and slice: they move values, so backward moves the gradient back. Attention's reference
+ * splits qkv and the heads with them; the position embedding is a slice of its table.
+ */
 public final class Shape {
 
     private Shape() {}
@@ -20,16 +23,6 @@ public final class Shape {
         int[] inverse = new int[dims.length];
         for (int i = 0; i < dims.length; i++) inverse[dims[i]] = i;
         return Tensor.of(a.data.permute(dims).dup('c'), "permute", g -> a.accumulate(g.permute(inverse)), a);
-    }
-
-    /** Swaps the last two axes. */
-    public static Tensor transpose(Tensor a) {
-        int n = a.shape().length;
-        int[] dims = new int[n];
-        for (int i = 0; i < n; i++) dims[i] = i;
-        dims[n - 2] = n - 1;
-        dims[n - 1] = n - 2;
-        return permute(a, dims);
     }
 
     /** Elements {@code from} (inclusive) to {@code to} (exclusive) along {@code axis}. */

@@ -3,6 +3,7 @@ package minitrain.autograd;
 /**
  * softmax and log-softmax along the last axis, stabilised by subtracting the row maximum (exp of a large
  * logit would overflow). Entries of -infinity (masked attention scores) get probability exactly 0.
+ * The references of {@link Attention} and {@link CrossEntropy} are built on them.
  */
 public final class Softmax {
 
@@ -13,8 +14,7 @@ public final class Softmax {
         int n = (int) shape[shape.length - 1];
         double[] v = Nd.values(x.data);
         double[] y = new double[v.length];
-        Nd.forRows(v.length / n, r -> {
-            int o = r * n;
+        for (int o = 0; o < v.length; o += n) {
             double max = Double.NEGATIVE_INFINITY;
             for (int k = 0; k < n; k++) max = Math.max(max, v[o + k]);
             double sum = 0;
@@ -26,16 +26,15 @@ public final class Softmax {
             }
             double inv = 1 / sum;
             for (int k = 0; k < n; k++) y[o + k] *= inv;
-        });
+        }
         return Tensor.of(Nd.array(y, shape), "softmax", g -> {
             double[] gv = Nd.values(g), dx = new double[gv.length];
-            Nd.forRows(gv.length / n, r -> {
-                int o = r * n;
+            for (int o = 0; o < gv.length; o += n) {
                 double dot = 0; // dx = y * (g - sum(g * y))
                 for (int k = 0; k < n; k++) dot += gv[o + k] * y[o + k];
                 for (int k = 0; k < n; k++) dx[o + k] = y[o + k] * (gv[o + k] - dot);
-            });
-            x.accumulateOwned(Nd.array(dx, shape));
+            }
+            x.accumulate(Nd.array(dx, shape));
         }, x);
     }
 
@@ -55,7 +54,7 @@ public final class Softmax {
                 for (int k = 0; k < n; k++) sum += gv[o + k];
                 for (int k = 0; k < n; k++) dx[o + k] = gv[o + k] - Math.exp(y[o + k]) * sum;
             }
-            x.accumulateOwned(Nd.array(dx, shape));
+            x.accumulate(Nd.array(dx, shape));
         }, x);
     }
 

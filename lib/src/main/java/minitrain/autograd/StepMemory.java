@@ -12,12 +12,12 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * One forward and backward pass keeps every array it creates in one block of native memory, and the next
  * pass reuses the block (an ND4J workspace). Without it each operation asks the system for fresh memory,
- * which is faulted in and zeroed page by page and only given back when the garbage collector runs:
- * measured here, allocating a (1280, 256) result cost three times the matrix product written into it.
+ * which is faulted in and zeroed page by page and only given back when the garbage collector runs: the
+ * allocation can cost more than the arithmetic written into it (docs/performance.md).
  *
  * <p>Arrays created on this thread while the block is open are valid only until {@link #close}: the
  * graph of the pass dies with it. What outlives the pass, a parameter's gradient that the optimizer reads
- * next, is created {@link #outside} the block (see {@link Tensor#gradient}).
+ * next, is created {@link #outside} the block (see {@link Tensor#param}).
  */
 public final class StepMemory implements AutoCloseable {
 

@@ -13,7 +13,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * A value in the computation graph (micrograd's {@code Value}, for arrays): an fp64 ND4J array, the
  * gradient of the loss with respect to it, the tensors it was computed from, and the function that
- * passes its gradient back to them. Parameters are leaves that keep their gradient between steps.
+ * passes its gradient back to them.
+ *
+ * <p>How a gradient is written, the one rule every operation follows: its backward hands each input a
+ * gradient through {@link #accumulate}, which adds it to what the input already has (a tensor used twice
+ * receives the sum). A parameter's gradient array is made once, with the parameter, outside any pass's
+ * {@link StepMemory}; backward adds into it, the optimizer reads it, and {@link #zeroGrad} empties it in
+ * place before the next step. Any other tensor's gradient lives only during one backward pass.
  */
 public final class Tensor {
 
@@ -24,12 +30,12 @@ public final class Tensor {
     }
 
     public final INDArray data;
-    /** d loss / d data; null until backward reaches this tensor (or zeroed by the optimizer for parameters). */
-    public INDArray grad;
     public final String op;
     public final boolean requiresGrad;
     private final Tensor[] parents;
     private final Backward backward;
+    /** d loss / d data: a parameter's from the start; another tensor's from when backward first reaches it. */
+    private INDArray grad;
 
     private Tensor(INDArray data, String op, boolean requiresGrad, Tensor[] parents, Backward backward) {
         this.data = data;
@@ -39,9 +45,14 @@ public final class Tensor {
         this.backward = backward;
     }
 
-    /** A trainable leaf: the optimizer reads its gradient. */
+    /**
+     * A trainable leaf. Its gradient array, zeros, is made here and kept for the parameter's whole life
+     * (outside any pass's {@link StepMemory}: the optimizer reads it after the pass has ended).
+     */
     public static Tensor param(INDArray data) {
-        return new Tensor(data, "param", true, new Tensor[0], null);
+        Tensor p = new Tensor(data, "param", true, new Tensor[0], null);
+        p.grad = StepMemory.outside(() -> Nd.zeros(data.shape()));
+        return p;
     }
 
     /** Input data: no gradient flows into it. */
@@ -54,65 +65,67 @@ public final class Tensor {
      * one; otherwise it is a plain value (evaluation builds no graph and keeps no intermediate arrays).
      */
     static Tensor of(INDArray data, String op, Backward backward, Tensor... parents) {
-        data = Rounding.apply(data); // unchanged unless a drift measurement asked for every output rounded
-        Counters.ops++;
-        if (Counters.PROFILE) Counters.forward(op);
+        OpHook hook = OpHook.active();
+        if (hook != null) data = hook.output(op, data);   // a measurement's look at every output (OpHook)
         boolean needs = false;
         if (Grad.enabled()) for (Tensor p : parents) needs |= p.requiresGrad;
         return needs ? new Tensor(data, op, true, parents, backward) : new Tensor(data, op, false, new Tensor[0], null);
     }
 
     /**
-     * Adds {@code g} to this tensor's gradient. Adds, never assigns: a tensor used twice (the residual
-     * stream, the tied embedding) must receive the sum of both gradients.
+     * Adds {@code g} to this tensor's gradient: adds, never assigns, so a tensor used twice (the residual
+     * stream, the tied embedding) receives the sum of both gradients. The caller hands {@code g} over and does
+     * not use it again (it may become this tensor's gradient as it is, and later ones are added into it): an
+     * operation passes each array it computed to one input only.
      */
     void accumulate(INDArray g) {
         if (!requiresGrad) return;
-        if (grad == null) grad = isLeaf() ? StepMemory.outside(g::dup) : g.dup();
+        if (grad == null) grad = g;
         else grad.addi(g);
     }
 
     /**
-     * {@link #accumulate} for a fresh array that no other tensor holds (a kernel's own output): the first
-     * gradient is kept as it is instead of copied. A parameter's is copied all the same when the array lives
-     * in the pass's {@link StepMemory}: the optimizer reads it after the pass has ended.
+     * This parameter's gradient array, for a kernel that adds into it in place ({@link Linear}'s weight
+     * gradient is accumulated by the matrix product itself, beta = 1).
      */
-    void accumulateOwned(INDArray g) {
-        if (!requiresGrad) return;
-        if (grad == null) grad = isLeaf() && g.isAttached() ? StepMemory.outside(g::dup) : g;
-        else grad.addi(g);
-    }
-
-    /**
-     * The gradient array, zeros if backward has not reached this tensor yet, for a kernel that adds into it
-     * directly (Linear's weight gradient is accumulated by the matrix product itself). A parameter's is created
-     * outside the pass's {@link StepMemory}.
-     */
-    INDArray gradient() {
-        if (grad == null) grad = isLeaf() ? StepMemory.outside(() -> Nd.zeros(shape())) : Nd.zeros(shape());
+    INDArray parameterGradient() {
+        if (!isParameter()) throw new IllegalArgumentException(this + " is not a parameter: " + op);
         return grad;
     }
 
-    /** A parameter (or another input that wants a gradient): nothing computed it. */
-    private boolean isLeaf() {
-        return parents.length == 0;
+    /** d loss / d data, summed over every backward since the last {@link #zeroGrad} (a parameter's); else null. */
+    public INDArray grad() {
+        return grad;
+    }
+
+    /** A parameter's gradient back to zeros, in place: its array is reused from step to step. */
+    public void zeroGrad() {
+        if (!isParameter()) throw new IllegalStateException("zeroGrad() is for parameters, not " + this);
+        grad.assign(0.0);
+    }
+
+    /** A trainable leaf (made by {@link #param}): its gradient array lives as long as it does. */
+    public boolean isParameter() {
+        return requiresGrad && parents.length == 0;
     }
 
     /** Backpropagation from this scalar: d this / d this = 1, then every node in reverse topological order. */
     public void backward() {
-        if (data.length() != 1) throw new IllegalStateException("backward() needs a scalar, got shape " + Arrays.toString(shape()));
+        if (data.length() != 1) {
+            throw new IllegalStateException("backward() needs a scalar, got shape " + Arrays.toString(shape()));
+        }
         List<Tensor> order = topologicalOrder();
-        grad = data.ulike().assign(1.0);
+        accumulate(data.ulike().assign(1.0));
         for (int i = order.size() - 1; i >= 0; i--) {
             Tensor t = order.get(i);
             if (t.backward != null && t.grad != null) {
-                long start = Counters.PROFILE ? System.nanoTime() : 0;
+                OpHook hook = OpHook.active();
+                long start = hook != null ? System.nanoTime() : 0;
                 t.backward.apply(t.grad);
-                if (Counters.PROFILE) Counters.backward(t.op, System.nanoTime() - start);
+                if (hook != null) hook.backward(t.op, System.nanoTime() - start);
                 t.grad = null; // intermediate gradients are not needed again: free them early
             }
         }
-        grad = null;
     }
 
     /** Iterative depth-first search (graphs of a few thousand nodes would overflow a recursive one). */

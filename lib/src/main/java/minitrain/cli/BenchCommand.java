@@ -13,6 +13,7 @@ import minitrain.Kit;
 import minitrain.KitError;
 import minitrain.Rng;
 import minitrain.autograd.Counters;
+import minitrain.autograd.OpHook;
 import minitrain.autograd.Nd;
 import minitrain.checkpoint.SafeTensors;
 import minitrain.model.GPTConfig;
@@ -31,23 +32,30 @@ import picocli.CommandLine.Option;
  * {@code bench NAME ms_per_step=… tokens_per_s=… gflops=… ops_per_step=… alloc_mb_per_step=… peak_rss_mb=…}.
  * gflops counts matrix-product FLOPs (from the shapes of every product computed); alloc_mb_per_step is JVM
  * heap allocated by all threads; ND4J's arrays live off-heap, in the block of native memory one pass reuses
- * (autograd.StepMemory), reported as pass_mb.
+ * (autograd.StepMemory), reported as pass_mb. The counts come from an {@link Counters} hook installed around
+ * the steps. docs/performance.md keeps the figures measured so far, to compare with.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Time training steps: shipped, d64-l2 and d128-l4 configurations.")
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Time training steps: shipped, d64-l2 and d128-l4 configurations.")
 public final class BenchCommand implements Runnable {
 
     static final List<String> CONFIGS = List.of("shipped", "d64-l2", "d128-l4");
 
-    @Option(names = "--config", description = "shipped, d64-l2, d128-l4, a config file, or checkpoint (save and load speed); default: the three and checkpoint.")
+    @Option(names = "--config", description = "shipped, d64-l2, d128-l4, a config file, or checkpoint (save and load"
+            + " speed); default: the three and checkpoint.")
     String config;
 
     @Option(names = "--steps", description = "Timed steps (default 20).")
     int steps = 20;
 
-    // The JIT keeps compiling for the first hundred steps or so: measured on d64-l2, 130 ms/step after 40
-    // untimed steps and 114 after 300. A full training run is nearly all steady state, so time that.
-    @Option(names = "--warmup", description = "Untimed steps first: JIT compilation, the pass's memory block sized (default 100).")
+    // The JIT keeps compiling for the first hundred steps or so (docs/performance.md). A full training run is
+    // nearly all steady state, so time that.
+    @Option(names = "--warmup",
+            description = "Untimed steps first: JIT compilation, the pass's memory block sized (default 100).")
     int warmup = 100;
+
+    @Option(names = "--profile", description = "Also time each kind of operation, forward and backward (ms per step).")
+    boolean profile;
 
     @Override
     public void run() {
@@ -88,7 +96,8 @@ public final class BenchCommand implements Runnable {
             Files.createDirectories(dir);
             double[] small = saveAndLoad(dir.resolve("checkpoint.safetensors"), one);
             double[] big = saveAndLoad(dir.resolve("checkpoint-x12.safetensors"), twelve);
-            System.out.printf("bench checkpoint mb=%.1f save_mb_per_s=%.0f load_mb_per_s=%.0f big_mb=%.1f big_save_mb_per_s=%.0f big_load_mb_per_s=%.0f%n",
+            System.out.printf("bench checkpoint mb=%.1f save_mb_per_s=%.0f load_mb_per_s=%.0f big_mb=%.1f"
+                            + " big_save_mb_per_s=%.0f big_load_mb_per_s=%.0f%n",
                     small[0], small[1], small[2], big[0], big[1], big[2]);
         } catch (IOException e) {
             throw KitError.in(dir, "cannot time checkpoints there: " + e.getMessage());
@@ -116,11 +125,15 @@ public final class BenchCommand implements Runnable {
         return switch (name) {
             case "shipped" -> TrainConfig.read(Kit.root().resolve("experiments/18-train-mini/config.json"));
             // The PyTorch reference: n_layer 2, n_head 4, n_embd 64, block 64, batch 32 (~112k parameters).
-            case "d64-l2" -> TrainConfig.fromJson("{\"n_layer\": 2, \"n_head\": 4, \"n_embd\": 64, \"batch_size\": 32}", name);
-            case "d128-l4" -> TrainConfig.fromJson("{\"n_layer\": 4, \"n_head\": 4, \"n_embd\": 128, \"batch_size\": 32}", name);
+            case "d64-l2" ->
+                    TrainConfig.fromJson("{\"n_layer\": 2, \"n_head\": 4, \"n_embd\": 64, \"batch_size\": 32}", name);
+            case "d128-l4" ->
+                    TrainConfig.fromJson("{\"n_layer\": 4, \"n_head\": 4, \"n_embd\": 128, \"batch_size\": 32}", name);
             default -> {
                 Path file = Path.of(name);
-                if (!Files.isRegularFile(file)) throw new KitError("--config: not one of " + CONFIGS + " nor a file: " + name);
+                if (!Files.isRegularFile(file)) {
+                    throw new KitError("--config: not one of " + CONFIGS + " nor a file: " + name);
+                }
                 yield TrainConfig.read(file);
             }
         };
@@ -135,35 +148,38 @@ public final class BenchCommand implements Runnable {
         m.put("ckpt_every", 1_000_000);
         TrainConfig c = TrainConfig.fromJson(minitrain.Json.compact(m), name);
         TrainingRun r = TrainingRun.start(c, corpus, null);
+        Counters counters = new Counters(profile);
         long[] t = new long[warmup + steps + 1];
         long[] flops = new long[2], ops = new long[2], heap = new long[2];
         double[] tokens = {0};
         t[0] = System.nanoTime();
-        TrainingLoop.run(r, (step, lr, loss, dev, g, tps) -> {
-            t[step + 1] = System.nanoTime();
-            if (step + 1 == warmup) {                      // the timed window starts after this step
-                flops[0] = Counters.flops();
-                ops[0] = Counters.ops();
-                heap[0] = heapAllocated();
-                Counters.resetTimes();
-            } else if (step >= warmup) {
-                tokens[0] += tps * (t[step + 1] - t[step]) / 1e9;   // counted targets of this step
-            }
-        });
-        flops[1] = Counters.flops();
-        ops[1] = Counters.ops();
+        try (var on = OpHook.install(counters)) {
+            TrainingLoop.run(r, (step, lr, loss, dev, g, tps) -> {
+                t[step + 1] = System.nanoTime();
+                if (step + 1 == warmup) {                      // the timed window starts after this step
+                    flops[0] = counters.flops();
+                    ops[0] = counters.ops();
+                    heap[0] = heapAllocated();
+                    counters.resetTimes();
+                } else if (step >= warmup) {
+                    tokens[0] += tps * (t[step + 1] - t[step]) / 1e9;   // counted targets of this step
+                }
+            });
+        }
+        flops[1] = counters.flops();
+        ops[1] = counters.ops();
         heap[1] = heapAllocated();
         double seconds = (t[warmup + steps] - t[warmup]) / 1e9;
         double[] per = new double[steps];
         for (int i = 0; i < steps; i++) per[i] = (t[warmup + i + 1] - t[warmup + i]) / 1e6;
         Arrays.sort(per);
-        System.out.printf("bench %s ms_per_step=%.1f tokens_per_s=%.0f gflops=%.2f ops_per_step=%d alloc_mb_per_step=%.1f peak_rss_mb=%.0f"
-                        + " median_ms=%.1f params=%d pass_mb=%.0f warmup=%d%n",
-                name, 1000 * seconds / steps, tokens[0] / seconds, (flops[1] - flops[0]) / seconds / 1e9, (ops[1] - ops[0]) / steps,
-                (heap[1] - heap[0]) / 1e6 / steps, peakRssMb(), per[steps / 2], r.model().parameterCount(),
-                minitrain.autograd.StepMemory.bytes() / 1e6, warmup);
-        // With -Dminitrain.profile=true: where a step's time goes, per operation kind (ms per step).
-        Counters.times().forEach((op, ns) -> System.out.printf("  %-16s forward %6.2f ms  backward %6.2f ms%n", op,
+        System.out.printf("bench %s ms_per_step=%.1f tokens_per_s=%.0f gflops=%.2f ops_per_step=%d"
+                        + " alloc_mb_per_step=%.1f peak_rss_mb=%.0f median_ms=%.1f params=%d pass_mb=%.0f warmup=%d%n",
+                name, 1000 * seconds / steps, tokens[0] / seconds, (flops[1] - flops[0]) / seconds / 1e9,
+                (ops[1] - ops[0]) / steps, (heap[1] - heap[0]) / 1e6 / steps, peakRssMb(), per[steps / 2],
+                r.model().parameterCount(), minitrain.autograd.StepMemory.bytes() / 1e6, warmup);
+        // With --profile: where a step's time goes, per operation kind (ms per step).
+        counters.times().forEach((op, ns) -> System.out.printf("  %-16s forward %6.2f ms  backward %6.2f ms%n", op,
                 ns[0] / 1e6 / steps, ns[1] / 1e6 / steps));
     }
 

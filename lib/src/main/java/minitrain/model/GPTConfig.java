@@ -33,10 +33,6 @@ public record GPTConfig(int nLayer, int nHead, int nEmbd, int blockSize, int voc
         if (!(dropout >= 0 && dropout < 1)) throw new KitError("dropout must be in [0, 1), got " + dropout);
     }
 
-    public int headSize() {
-        return nEmbd / nHead;
-    }
-
     /** nanoGPT's names, as they appear in JSON. */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -53,7 +49,8 @@ public record GPTConfig(int nLayer, int nHead, int nEmbd, int blockSize, int voc
         return Json.compact(toMap());
     }
 
-    private static final Set<String> KEYS = Set.of("n_layer", "n_head", "n_embd", "block_size", "vocab_size", "dropout");
+    private static final Set<String> KEYS =
+            Set.of("n_layer", "n_head", "n_embd", "block_size", "vocab_size", "dropout");
 
     /** Parses the JSON form; {@code where} names the file (and key) in error messages. */
     public static GPTConfig fromJson(String json, String where) {
@@ -79,7 +76,9 @@ public record GPTConfig(int nLayer, int nHead, int nEmbd, int blockSize, int voc
     private static int intField(JsonNode o, String key, String where) {
         JsonNode v = o.get(key);
         if (v == null) throw new KitError(where + ": model config lacks \"" + key + "\"");
-        if (!v.canConvertToInt() || !v.isIntegralNumber()) throw new KitError(where + ": \"" + key + "\" must be an integer, got " + v);
+        if (!v.canConvertToInt() || !v.isIntegralNumber()) {
+            throw new KitError(where + ": \"" + key + "\" must be an integer, got " + v);
+        }
         return v.asInt();
     }
 

@@ -9,15 +9,9 @@ import java.util.Map;
 import minitrain.KitError;
 import minitrain.Rng;
 import minitrain.autograd.Arithmetic;
-import minitrain.autograd.Attention;
-import minitrain.autograd.Dropout;
 import minitrain.autograd.Embedding;
 import minitrain.autograd.Grad;
-import minitrain.autograd.LayerNorm;
-import minitrain.autograd.Linear;
 import minitrain.autograd.Nd;
-import minitrain.autograd.Gelu;
-import minitrain.autograd.Shape;
 import minitrain.autograd.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -26,15 +20,31 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (causal self-attention with a fused qkv projection, then an MLP 4x wide with exact GELU, each added back
  * to the residual stream), a final LayerNorm, and a language-model head tied to the token embedding.
  * Parameter names and layouts are nanoGPT's state_dict, so the weights load into PyTorch unchanged.
+ *
+ * <p>The layers come in two forms that compute the same ({@link Layers}): the readable references, composed
+ * from small operations, which are the lesson (read {@code Attention.reference} for attention step by step),
+ * and the fast kernels that training runs by default.
  */
 public final class MiniGPT {
 
     public final GPTConfig config;
+    private final Layers layers;
     private final Map<String, Tensor> params = new LinkedHashMap<>();
 
-    /** Fresh weights: normal(0, 0.02), residual projections 0.02 / sqrt(2 n_layer), biases 0, LayerNorm 1 and 0. */
+    /** Fresh weights on the fast layers: see {@link #MiniGPT(GPTConfig, Rng, Layers)}. */
     public MiniGPT(GPTConfig config, Rng init) {
+        this(config, init, Layers.FAST);
+    }
+
+    /**
+     * Fresh weights: normal(0, 0.02), residual projections 0.02 / sqrt(2 n_layer), biases 0, LayerNorm 1 and 0.
+     * Each parameter's gradient array is made here too, once (see {@link #zeroGrad}).
+     *
+     * @param layers {@link Layers#REFERENCE} to run the readable compositions, {@link Layers#FAST} the kernels
+     */
+    public MiniGPT(GPTConfig config, Rng init, Layers layers) {
         this.config = config;
+        this.layers = layers;
         for (Map.Entry<String, long[]> e : shapes(config).entrySet()) {
             String name = e.getKey();
             INDArray a = Nd.zeros(e.getValue());
@@ -82,6 +92,14 @@ public final class MiniGPT {
         return Collections.unmodifiableMap(params);
     }
 
+    /**
+     * Every parameter's gradient back to zeros, in place: backward adds into the gradients, so without this
+     * each step would also re-apply every earlier step's gradient. The arrays are made once, with the model.
+     */
+    public void zeroGrad() {
+        for (Tensor p : params.values()) p.zeroGrad();
+    }
+
     public long parameterCount() {
         long n = 0;
         for (Tensor t : params.values()) n += t.data.length();
@@ -122,32 +140,34 @@ public final class MiniGPT {
 
     public Tensor forward(int[][] idx, boolean[][] real, boolean train, Rng dropout, Probe probe) {
         int t = idx[0].length, h = config.nHead();
-        if (t > config.blockSize()) throw new KitError("sequence of " + t + " tokens is longer than block_size " + config.blockSize());
+        if (t > config.blockSize()) {
+            throw new KitError("sequence of " + t + " tokens is longer than block_size " + config.blockSize());
+        }
         double pd = config.dropout();
         Tensor tok = Embedding.lookup(p("transformer.wte.weight"), idx);                    // (B, T, C)
         Tensor pos = Embedding.positions(p("transformer.wpe.weight"), t);                   // (T, C)
-        Tensor x = see(probe, "embeddings", Dropout.apply(Arithmetic.add(tok, pos), pd, train, dropout));
+        Tensor x = see(probe, "embeddings", layers.dropout(Arithmetic.add(tok, pos), pd, train, dropout));
         for (int i = 0; i < config.nLayer(); i++) {
             String b = "transformer.h." + i + ".";
             // --- causal self-attention: every position reads from itself and earlier real positions
-            Tensor n1 = LayerNorm.apply(x, p(b + "ln_1.weight"), p(b + "ln_1.bias"));
-            Tensor qkv = Linear.apply(n1, p(b + "attn.c_attn.weight"), p(b + "attn.c_attn.bias"));  // (B, T, 3C)
-            // Split into h heads of d channels, q k^T / sqrt(d), mask, softmax, dropout, times v, heads merged:
-            // one fused operation (autograd.Attention spells out each of those steps).
-            Tensor y = Attention.apply(qkv, h, real, pd, train, dropout);                     // (B, T, C)
-            y = Linear.apply(y, p(b + "attn.c_proj.weight"), p(b + "attn.c_proj.bias"));
-            y = see(probe, "h." + i + ".attn", Dropout.apply(y, pd, train, dropout));
+            Tensor n1 = layers.layerNorm(x, p(b + "ln_1.weight"), p(b + "ln_1.bias"));
+            Tensor qkv = layers.linear(n1, p(b + "attn.c_attn.weight"), p(b + "attn.c_attn.bias"));  // (B, T, 3C)
+            // Split into h heads of d channels, q k^T / sqrt(d), mask, softmax, dropout, times v, heads merged
+            // (Attention.reference spells out each of those steps).
+            Tensor y = layers.attention(qkv, h, real, pd, train, dropout);                     // (B, T, C)
+            y = layers.linear(y, p(b + "attn.c_proj.weight"), p(b + "attn.c_proj.bias"));
+            y = see(probe, "h." + i + ".attn", layers.dropout(y, pd, train, dropout));
             x = Arithmetic.add(x, y);
             // --- MLP: widen 4x, GELU, project back
-            Tensor n2 = LayerNorm.apply(x, p(b + "ln_2.weight"), p(b + "ln_2.bias"));
-            Tensor m = Linear.apply(n2, p(b + "mlp.c_fc.weight"), p(b + "mlp.c_fc.bias"));     // (B, T, 4C)
-            m = Linear.apply(Gelu.apply(m), p(b + "mlp.c_proj.weight"), p(b + "mlp.c_proj.bias"));
-            m = see(probe, "h." + i + ".mlp", Dropout.apply(m, pd, train, dropout));
+            Tensor n2 = layers.layerNorm(x, p(b + "ln_2.weight"), p(b + "ln_2.bias"));
+            Tensor m = layers.linear(n2, p(b + "mlp.c_fc.weight"), p(b + "mlp.c_fc.bias"));     // (B, T, 4C)
+            m = layers.linear(layers.gelu(m), p(b + "mlp.c_proj.weight"), p(b + "mlp.c_proj.bias"));
+            m = see(probe, "h." + i + ".mlp", layers.dropout(m, pd, train, dropout));
             x = see(probe, "h." + i + ".residual", Arithmetic.add(x, m));
         }
-        x = see(probe, "ln_f", LayerNorm.apply(x, p("transformer.ln_f.weight"), p("transformer.ln_f.bias")));
+        x = see(probe, "ln_f", layers.layerNorm(x, p("transformer.ln_f.weight"), p("transformer.ln_f.bias")));
         // The head reuses the token embedding (weight tying): a token's input and output vectors are one.
-        return see(probe, "logits", Linear.apply(x, p("transformer.wte.weight"), null));    // (B, T, V)
+        return see(probe, "logits", layers.linear(x, p("transformer.wte.weight"), null));    // (B, T, V)
     }
 
     private static Tensor see(Probe probe, String name, Tensor x) {

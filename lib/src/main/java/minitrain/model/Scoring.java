@@ -32,7 +32,8 @@ public final class Scoring {
      * With {@code dropout} null the model runs in evaluation mode, as the protocol requires. A generator
      * runs it in training mode instead: the "evaluation without eval mode" experiment, noisy and pessimistic.
      */
-    public static List<double[]> logProbs(MiniGPT model, List<int[]> seqs, int padId, int batchSize, minitrain.Rng dropout) {
+    public static List<double[]> logProbs(MiniGPT model, List<int[]> seqs, int padId, int batchSize,
+                                          minitrain.Rng dropout) {
         List<double[]> out = new ArrayList<>(seqs.size());
         for (int from = 0; from < seqs.size(); from += batchSize) {
             List<int[]> chunk = seqs.subList(from, Math.min(seqs.size(), from + batchSize));
@@ -67,7 +68,8 @@ public final class Scoring {
         return score(model, records, vocab, batchSize, null);
     }
 
-    public static Protocol.Score score(MiniGPT model, List<Record> records, Vocab vocab, int batchSize, minitrain.Rng dropout) {
+    public static Protocol.Score score(MiniGPT model, List<Record> records, Vocab vocab, int batchSize,
+                                       minitrain.Rng dropout) {
         List<int[]> seqs = new ArrayList<>();
         for (Record r : records) seqs.add(Protocol.sequence(r, vocab));
         double nll = 0;

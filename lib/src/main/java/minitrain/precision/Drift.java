@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.function.DoubleUnaryOperator;
 import minitrain.autograd.CrossEntropy;
 import minitrain.autograd.Nd;
-import minitrain.autograd.Rounding;
+import minitrain.autograd.OpHook;
 import minitrain.autograd.Tensor;
 import minitrain.Json;
 import minitrain.Kit;
@@ -74,16 +74,18 @@ public final class Drift {
             for (boolean everyOp : new boolean[] {false, true}) {
                 for (Map.Entry<String, DoubleUnaryOperator> f : formats.entrySet()) {
                     String precision = f.getKey() + (everyOp ? EVERY_OP : "");
-                    try (Rounding ops = everyOp ? Rounding.every(f.getValue()) : null) {  // null: boundaries only
+                    Rounding ops = everyOp ? Rounding.every(f.getValue()) : null;   // null: boundaries only
+                    try (var on = ops == null ? null : OpHook.install(ops)) {
                         run(model, original, all, precision, f.getValue(), ops, rows, loss, argmax);
                     }
                 }
             }
-            // 16-bit arithmetic in the products runs through ND4J's slow generic CPU kernel (about 30 million
-            // multiply-adds a second here): a smaller sample, with its own fp64 reference.
+            // 16-bit arithmetic in the products runs through ND4J's slow generic CPU kernel (docs/performance.md):
+            // a smaller sample, with its own fp64 reference.
             loss.put("fp64" + ARITH_SAMPLE, lossAndPpl(few.logits, few.batch));
             for (Map.Entry<String, DoubleUnaryOperator> f : formats.entrySet()) {
-                try (Rounding ops = Rounding.everyWithProducts(f.getValue(), nd4jTypes.get(f.getKey()))) {
+                Rounding ops = Rounding.everyWithProducts(f.getValue(), nd4jTypes.get(f.getKey()));
+                try (var on = OpHook.install(ops)) {
                     run(model, original, few, f.getKey() + ARITH, f.getValue(), ops, rows, loss, argmax);
                 }
             }
@@ -106,8 +108,9 @@ public final class Drift {
     }
 
     /** One precision model: weights rounded, the forward pass run with every boundary rounded, rows compared. */
-    private static void run(MiniGPT model, Map<String, INDArray> original, Reference ref, String precision, DoubleUnaryOperator round,
-                            Rounding ops, List<DriftRow> rows, Map<String, double[]> loss, Map<String, Double> argmax) {
+    private static void run(MiniGPT model, Map<String, INDArray> original, Reference ref, String precision,
+                            DoubleUnaryOperator round, Rounding ops, List<DriftRow> rows, Map<String, double[]> loss,
+                            Map<String, Double> argmax) {
         Map<String, INDArray> rounded = new LinkedHashMap<>();
         original.forEach((k, v) -> rounded.put(k, round(v, round)));
         model.load(rounded, "drift");
@@ -176,11 +179,14 @@ public final class Drift {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", pm.file().getFileName().toString());
         m.put("model_sha256", pm.sha256());
-        m.put("sample", "the first " + records + " val records; for fp16" + ARITH + " and bf16" + ARITH + " the first "
-                + Math.min(ARITH_RECORDS, records));
-        m.put("precisions", "fp16, bf16: weights and each layer's output rounded; " + "fp16" + EVERY_OP + ", bf16" + EVERY_OP
-                + ": every operation's output rounded too, arithmetic in fp64 between roundings; fp16" + ARITH + ", bf16" + ARITH
-                + ": as the every-op rows, and the matrix products computed by ND4J in the format (every product and partial sum rounded)");
+        m.put("sample", "the first " + records + " val records; for fp16" + ARITH + " and bf16" + ARITH
+                + " the first " + Math.min(ARITH_RECORDS, records));
+        m.put("precisions", "fp16, bf16: weights and each layer's output rounded; "
+                + "fp16" + EVERY_OP + ", bf16" + EVERY_OP
+                + ": every operation's output rounded too, arithmetic in fp64 between roundings; "
+                + "fp16" + ARITH + ", bf16" + ARITH
+                + ": as the every-op rows, and the matrix products computed by ND4J in the format"
+                + " (every product and partial sum rounded)");
         m.put("loss_nats_and_ppl", r.loss());
         m.put("argmax_changed", r.argmaxChanged());
         m.put("kit_version", Kit.version());

@@ -41,8 +41,7 @@ public final class AdamW {
         double c1 = 1 - Math.pow(beta1, t), c2 = 1 - Math.pow(beta2, t); // bias corrections: m, v start at 0
         for (Map.Entry<String, Tensor> e : params.entrySet()) {
             Tensor p = e.getValue();
-            if (p.grad == null) continue; // a parameter the loss did not reach this step
-            double[] w = Nd.values(p.data), g = Nd.values(p.grad), mm = m.get(e.getKey()), vv = v.get(e.getKey());
+            double[] w = Nd.values(p.data), g = Nd.values(p.grad()), mm = m.get(e.getKey()), vv = v.get(e.getKey());
             double decay = decayed.contains(e.getKey()) ? lr * weightDecay : 0;
             for (int i = 0; i < w.length; i++) {
                 w[i] -= decay * w[i];

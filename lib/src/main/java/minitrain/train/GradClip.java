@@ -13,8 +13,7 @@ public final class GradClip {
     public static double norm(Map<String, Tensor> params) {
         double s = 0;
         for (Tensor p : params.values()) {
-            if (p.grad == null) continue;
-            for (double g : Nd.values(p.grad)) s += g * g;
+            for (double g : Nd.values(p.grad())) s += g * g;
         }
         return Math.sqrt(s);
     }
@@ -27,7 +26,7 @@ public final class GradClip {
         double n = norm(params);
         if (max > 0 && n > max) {
             double scale = max / (n + 1e-6);
-            for (Tensor p : params.values()) if (p.grad != null) p.grad.muli(scale);
+            for (Tensor p : params.values()) p.grad().muli(scale);
         }
         return n;
     }
@@ -35,8 +34,7 @@ public final class GradClip {
     /** The name of the first parameter (in order) whose gradient holds a NaN or an infinity, else null. */
     public static String firstNonFinite(Map<String, Tensor> params) {
         for (Map.Entry<String, Tensor> e : params.entrySet()) {
-            if (e.getValue().grad == null) continue;
-            for (double g : Nd.values(e.getValue().grad)) if (!Double.isFinite(g)) return e.getKey();
+            for (double g : Nd.values(e.getValue().grad())) if (!Double.isFinite(g)) return e.getKey();
         }
         return null;
     }

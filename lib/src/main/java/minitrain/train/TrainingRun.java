@@ -124,8 +124,7 @@ public final class TrainingRun {
 
     /** Clears every parameter's gradient (kept, as the experiment, when zero-grad is switched off). */
     public void zeroGrad() {
-        if (!switches.zeroGrad()) return;
-        for (Tensor p : model.parameters().values()) p.grad = null;
+        if (switches.zeroGrad()) model.zeroGrad();
     }
 
     /** The next optimizer step's {@code grad_accum} micro-batches, from the run's data order. */

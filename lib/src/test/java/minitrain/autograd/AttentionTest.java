@@ -7,43 +7,33 @@ import minitrain.Rng;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fused attention computes what the step-by-step composition computes (slice, split heads, q k^T / sqrt(d),
- * mask, softmax, dropout, times v, merge heads), forward and backward, with padding and dropout; and its
- * hand-written backward passes the central-difference check.
+ * The fused attention computes what {@link Attention#reference} composes step by step (slice, split heads,
+ * q k^T / sqrt(d), mask, softmax, dropout, times v, merge heads), forward and backward, with padding and dropout,
+ * to 1e-14 relative; and its hand-written backward passes the central-difference check.
  */
 class AttentionTest {
 
     static final int B = 2, T = 5, C = 8, H = 2, D = C / H;
     static final boolean[][] REAL = {{true, true, true, true, true}, {true, true, true, false, false}};
 
-    /** The same attention from the kit's single operations: the reference the fused kernel must match. */
-    static Tensor composed(Tensor qkv, boolean[][] real, double p, boolean train, Rng rng) {
-        Tensor q = heads(Shape.slice(qkv, 2, 0, C)), k = heads(Shape.slice(qkv, 2, C, 2 * C)), v = heads(Shape.slice(qkv, 2, 2 * C, 3 * C));
-        Tensor att = MatMul.apply(q, k, true, 1.0 / Math.sqrt(D));
-        att = Dropout.apply(Softmax.softmax(AttentionMask.apply(att, real)), p, train, rng);
-        return Shape.reshape(Shape.permute(MatMul.apply(att, v), 0, 2, 1, 3), B, T, C);
-    }
-
-    static Tensor heads(Tensor x) {
-        return Shape.permute(Shape.reshape(x, B, T, H, D), 0, 2, 1, 3);
-    }
-
     static void assertClose(double[] want, double[] got, double tol) {
         assertEquals(want.length, got.length);
-        for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], tol * Math.max(1, Math.abs(want[i])), "element " + i);
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(want[i], got[i], tol * Math.max(1, Math.abs(want[i])), "element " + i);
+        }
     }
 
     @Test
-    void matchesTheStepByStepCompositionForwardAndBackward() {
+    void fastEqualsTheReferenceForwardAndBackward() {
         for (boolean train : new boolean[] {false, true}) {
             Tensor a = GradCheckTest.randn(new Rng(5), B, T, 3 * C), b = GradCheckTest.randn(new Rng(5), B, T, 3 * C);
             Tensor r = Tensor.constant(GradCheckTest.randn(new Rng(6), B, T, C).data);
             Tensor fused = Attention.apply(a, H, REAL, 0.3, train, new Rng(7));
-            Tensor reference = composed(b, REAL, 0.3, train, new Rng(7));        // same seed: the same dropout draws
-            assertClose(Nd.values(reference.data), Nd.values(fused.data), 1e-12);
+            Tensor reference = Attention.reference(b, H, REAL, 0.3, train, new Rng(7));   // same seed, same draws
+            assertClose(Nd.values(reference.data), Nd.values(fused.data), 1e-14);
             Reduce.sum(Arithmetic.mul(fused, r)).backward();
             Reduce.sum(Arithmetic.mul(reference, r)).backward();
-            assertClose(Nd.values(b.grad), Nd.values(a.grad), 1e-12);
+            assertClose(Nd.values(b.grad()), Nd.values(a.grad()), 1e-14);
         }
     }
 
@@ -54,7 +44,8 @@ class AttentionTest {
         double[] before = Nd.values(Attention.apply(x, H, REAL, 0, false, null).data);
         double[] v = Nd.values(x.data);
         for (int ch = 0; ch < 3 * C; ch++) v[(1 * T + 4) * 3 * C + ch] += 100;   // row 1, position 4: padding
-        double[] after = Nd.values(Attention.apply(Tensor.constant(Nd.array(v, B, T, 3 * C)), H, REAL, 0, false, null).data);
+        Tensor moved = Tensor.constant(Nd.array(v, B, T, 3 * C));
+        double[] after = Nd.values(Attention.apply(moved, H, REAL, 0, false, null).data);
         for (int i = 0; i < 3; i++) for (int ch = 0; ch < C; ch++) {
             int at = (1 * T + i) * C + ch;
             assertEquals(before[at], after[at], 0.0, "a real query read a padded key");

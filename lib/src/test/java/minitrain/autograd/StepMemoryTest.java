@@ -34,37 +34,46 @@ class StepMemoryTest {
 
     static Map<String, double[]> gradients(MiniGPT model) {
         Map<String, double[]> g = new LinkedHashMap<>();
-        model.parameters().forEach((name, p) -> g.put(name, Nd.values(p.grad)));
+        model.parameters().forEach((name, p) -> g.put(name, Nd.values(p.grad())));
         return g;
-    }
-
-    static void zeroGrad(MiniGPT model) {
-        model.parameters().values().forEach(p -> p.grad = null);
     }
 
     @Test
     void gradientsAreTheSameBitsAndOutliveTheBlock() {
         MiniGPT model = new MiniGPT(CONFIG, new Rng(7));
+        Map<String, INDArray> arrays = new LinkedHashMap<>();
+        model.parameters().forEach((name, p) -> arrays.put(name, p.grad()));
         double plainLoss = pass(model, 1).item();
         Map<String, double[]> plain = gradients(model);
 
-        zeroGrad(model);
+        model.zeroGrad();
         double inBlockLoss;
         try (StepMemory memory = StepMemory.open()) {
             inBlockLoss = pass(model, 1).item();
         }
-        Map<String, INDArray> kept = new LinkedHashMap<>();
-        model.parameters().forEach((name, p) -> kept.put(name, p.grad));
+        Map<String, double[]> inBlock = gradients(model);
 
-        // The next pass fills the same block with other values; the kept gradients must not move.
-        zeroGrad(model);
+        // The next pass fills the same block with other values (evaluation: no gradient is added); the
+        // gradients of the pass before must not move.
         try (StepMemory memory = StepMemory.open()) {
-            pass(model, 2);
+            model.evaluate(new int[][] {{1, 2, 3, 4, 5, 6}}, new boolean[][] {{true, true, true, true, true, true}});
         }
         assertEquals(plainLoss, inBlockLoss, 0.0);
         for (String name : plain.keySet()) {
-            assertFalse(kept.get(name).isAttached(), name + ": a parameter's gradient lives in the pass's block");
-            assertArrayEquals(plain.get(name), Nd.values(kept.get(name)), 0.0, name);
+            INDArray grad = model.parameters().get(name).grad();
+            assertSame(arrays.get(name), grad, name + ": the gradient array made with the parameter is the one used");
+            assertFalse(grad.isAttached(), name + ": a parameter's gradient lives in the pass's block");
+            assertArrayEquals(plain.get(name), inBlock.get(name), 0.0, name);
+            assertArrayEquals(plain.get(name), Nd.values(grad), 0.0, name);
         }
+    }
+
+    @Test
+    void zeroGradEmptiesEveryGradientInPlace() {
+        MiniGPT model = new MiniGPT(CONFIG, new Rng(7));
+        pass(model, 1);
+        assertTrue(gradients(model).values().stream().anyMatch(g -> java.util.Arrays.stream(g).anyMatch(v -> v != 0)));
+        model.zeroGrad();
+        for (double[] g : gradients(model).values()) for (double v : g) assertEquals(0.0, v, 0.0);
     }
 }

@@ -31,8 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * so that a change to one kernel can be judged alone. Run with {@code make bench-ops}; results in us/op.
  * Shapes: x (B*T, C) = (2048, 64); the MLP's hidden (B*T, 4C) = (2048, 256); attention from qkv (B, T, 3C) =
  * (32, 64, 192) with dropout; logits (B, T, V) = (32, 64, 38). Each pass runs in a {@link StepMemory}, as in
- * training, and the inputs' gradients add up from call to call, as a parameter's do, so that no call pays
- * for a fresh gradient array outside the pass.
+ * training; the inputs are parameters, whose gradient arrays are made once and add up from call to call.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -82,7 +81,7 @@ public class OpsBenchmark {
         params = new LinkedHashMap<>();
         for (int i = 0; i < 14; i++) {
             Tensor p = random(rng, true, 8000);
-            p.grad = random(rng, false, 8000).data;
+            p.grad().assign(random(rng, false, 8000).data);
             params.put("p" + i, p);
         }
         adamW = new AdamW(params, params.keySet(), 0.9, 0.99, 1e-8, 0.1);
@@ -94,7 +93,7 @@ public class OpsBenchmark {
             Tensor y = Linear.apply(x, w, bias);              // (2048, 64) x (64, 256)^T
             Reduce.sum(y).backward();
         }
-        return w.grad;
+        return w.grad();
     }
 
     @Benchmark
@@ -102,7 +101,7 @@ public class OpsBenchmark {
         try (StepMemory pass = StepMemory.open()) {
             Tensor y = Attention.apply(qkv, H, real, 0.05, true, dropoutRng);
             Reduce.sum(y).backward();
-            return qkv.grad;
+            return qkv.grad();
         }
     }
 
@@ -110,7 +109,7 @@ public class OpsBenchmark {
     public Object geluForwardBackward() {
         try (StepMemory pass = StepMemory.open()) {
             Reduce.sum(Gelu.apply(hidden)).backward();
-            return hidden.grad;
+            return hidden.grad();
         }
     }
 
@@ -118,7 +117,7 @@ public class OpsBenchmark {
     public Object dropoutForwardBackward() {
         try (StepMemory pass = StepMemory.open()) {
             Reduce.sum(Dropout.apply(hidden, 0.05, true, dropoutRng)).backward();
-            return hidden.grad;
+            return hidden.grad();
         }
     }
 
@@ -126,7 +125,7 @@ public class OpsBenchmark {
     public Object layerNormForwardBackward() {
         try (StepMemory pass = StepMemory.open()) {
             Reduce.sum(LayerNorm.apply(x, lnW, lnB)).backward();
-            return x.grad;
+            return x.grad();
         }
     }
 
@@ -134,7 +133,7 @@ public class OpsBenchmark {
     public Object softmaxCrossEntropyForwardBackward() {
         try (StepMemory pass = StepMemory.open()) {
             CrossEntropy.apply(logits, targets, counted, 1000).backward();
-            return logits.grad;
+            return logits.grad();
         }
     }
 

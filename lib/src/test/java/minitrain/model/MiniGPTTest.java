@@ -30,6 +30,31 @@ class MiniGPTTest {
         return r;
     }
 
+    /** The whole model on the reference layers and on the fast ones: the same loss and gradients, with dropout. */
+    @Test
+    void referenceAndFastLayersComputeTheSame() {
+        GPTConfig cfg = new GPTConfig(2, 2, 8, 6, 9, 0.1);
+        MiniGPT ref = new MiniGPT(cfg, new Rng(3), Layers.REFERENCE), fast = new MiniGPT(cfg, new Rng(3), Layers.FAST);
+        int[][] idx = {{1, 3, 4, 5, 6, 2}, {1, 6, 5, 2, 0, 0}, {1, 7, 8, 2, 0, 0}};
+        int[][] tgt = {{3, 4, 5, 6, 2, 3}, {6, 5, 2, 4, 0, 0}, {7, 8, 2, 0, 0, 0}};
+        double[] loss = new double[2];
+        List<MiniGPT> both = List.of(ref, fast);
+        for (int n = 0; n < 2; n++) {
+            MiniGPT m = both.get(n);
+            Tensor out = CrossEntropy.apply(m.forward(idx, realOf(idx, 0), true, new Rng(9)), tgt, realOf(tgt, 0), 11);
+            out.backward();
+            loss[n] = out.item();
+        }
+        assertEquals(loss[0], loss[1], 1e-13 * Math.abs(loss[0]));
+        for (String name : ref.parameters().keySet()) {
+            double[] r = Nd.values(ref.parameters().get(name).grad());
+            double[] f = Nd.values(fast.parameters().get(name).grad());
+            double scale = 0;
+            for (double v : r) scale = Math.max(scale, Math.abs(v));
+            for (int i = 0; i < r.length; i++) assertEquals(r[i], f[i], 1e-12 * Math.max(scale, 1e-3), name + " " + i);
+        }
+    }
+
     @Test
     void forwardMatchesTheNumpyReference() throws IOException {
         JsonNode f;
@@ -76,8 +101,8 @@ class MiniGPTTest {
         boolean[][] real = realOf(idx, 0), counted = realOf(tgt, 0);
         List<Tensor> params = new ArrayList<>(m.parameters().values());
         // Dropout on, with the same mask at every evaluation (a fresh generator from the same seed).
-        double err = GradCheck.check("MiniGPT", () -> CrossEntropy.apply(m.forward(idx, real, true, new Rng(11)), tgt, counted, 7),
-                params, 1e-7);
+        double err = GradCheck.check("MiniGPT",
+                () -> CrossEntropy.apply(m.forward(idx, real, true, new Rng(11)), tgt, counted, 7), params, 1e-7);
         assertTrue(err < 1e-7);
     }
 
@@ -93,10 +118,8 @@ class MiniGPTTest {
             Rng dropout = new Rng(9);
             for (int step = 0; step < 5; step++) { // plain SGD: the optimizer is not what is under test
                 CrossEntropy.apply(m.forward(idx, realOf(idx, 0), true, dropout), tgt, realOf(tgt, 0), 9).backward();
-                for (Tensor p : m.parameters().values()) {
-                    p.data.subi(p.grad.mul(0.1));
-                    p.grad = null;
-                }
+                for (Tensor p : m.parameters().values()) p.data.subi(p.grad().mul(0.1));
+                m.zeroGrad();
             }
         }
         assertTrue(sameBytes(a, b), "after 5 steps with dropout");
@@ -105,7 +128,9 @@ class MiniGPTTest {
     static boolean sameBytes(MiniGPT a, MiniGPT b) {
         for (String k : a.parameters().keySet()) {
             double[] x = Nd.values(a.parameters().get(k).data), y = Nd.values(b.parameters().get(k).data);
-            for (int i = 0; i < x.length; i++) if (Double.doubleToRawLongBits(x[i]) != Double.doubleToRawLongBits(y[i])) return false;
+            for (int i = 0; i < x.length; i++) {
+                if (Double.doubleToRawLongBits(x[i]) != Double.doubleToRawLongBits(y[i])) return false;
+            }
         }
         return true;
     }
@@ -136,9 +161,12 @@ class MiniGPTTest {
     void configRejectsImpossibleValues() {
         KitError e = assertThrows(KitError.class, () -> new GPTConfig(2, 3, 64, 64, 38, 0));
         assertTrue(e.getMessage().contains("multiple of n_head"));
-        e = assertThrows(KitError.class, () -> GPTConfig.fromJson("{\"n_layer\":2,\"n_head\":4,\"n_embd\":64,\"block_size\":64,\"vocab_size\":38,\"n_emb\":3}", "cfg.json"));
+        e = assertThrows(KitError.class, () -> GPTConfig.fromJson(
+                "{\"n_layer\":2,\"n_head\":4,\"n_embd\":64,\"block_size\":64,\"vocab_size\":38,\"n_emb\":3}",
+                "cfg.json"));
         assertTrue(e.getMessage().startsWith("cfg.json: unknown model config key(s) [n_emb]"), e.getMessage());
-        e = assertThrows(KitError.class, () -> GPTConfig.fromJson("{\"n_layer\":\"2\",\"n_head\":4,\"n_embd\":64,\"block_size\":64,\"vocab_size\":38}", "cfg.json"));
+        e = assertThrows(KitError.class, () -> GPTConfig.fromJson(
+                "{\"n_layer\":\"2\",\"n_head\":4,\"n_embd\":64,\"block_size\":64,\"vocab_size\":38}", "cfg.json"));
         assertTrue(e.getMessage().contains("\"n_layer\" must be an integer"), e.getMessage());
     }
 
@@ -148,6 +176,7 @@ class MiniGPTTest {
         Map<String, INDArray> w = new LinkedHashMap<>(m.stateDict());
         w.put("transformer.h.0.attn.c_attn.weight", Nd.zeros(4, 4));
         KitError e = assertThrows(KitError.class, () -> m.load(w, "x.safetensors"));
-        assertEquals("x.safetensors: tensor transformer.h.0.attn.c_attn.weight has shape [4, 4], expected [12, 4]", e.getMessage());
+        assertEquals("x.safetensors: tensor transformer.h.0.attn.c_attn.weight has shape [4, 4], expected [12, 4]",
+                e.getMessage());
     }
 }

@@ -8,7 +8,7 @@ import java.util.List;
 import minitrain.Rng;
 import minitrain.autograd.Arithmetic;
 import minitrain.autograd.Nd;
-import minitrain.autograd.Rounding;
+import minitrain.autograd.OpHook;
 import minitrain.autograd.Tensor;
 import minitrain.corpus.Corpus;
 import minitrain.corpus.Split;
@@ -25,8 +25,8 @@ class DriftTest {
 
     @Test
     void rowMetricsByHand() {
-        DriftRow r = DriftRow.compare("fp16", "x", new double[] {3, 4, 1e-9, 7e4, 0.25}, new double[] {3, 4.5, 0, Double.POSITIVE_INFINITY, 0},
-                HalfFloats::roundFp16);
+        DriftRow r = DriftRow.compare("fp16", "x", new double[] {3, 4, 1e-9, 7e4, 0.25},
+                new double[] {3, 4.5, 0, Double.POSITIVE_INFINITY, 0}, HalfFloats::roundFp16);
         assertEquals(1, r.overflows());
         assertEquals(1, r.flushes(), "1e-9 underflows in fp16; 0.25 -> 0 is cancellation, not a flush");
         // diff^2 = 0 + 0.25 + 1e-18 + 0.0625; norm^2 = 9 + 16 + 1e-18 + 0.0625
@@ -47,19 +47,23 @@ class DriftTest {
 
     @Test
     void roundingEveryOperationAppliesOnlyInsideItsBlock() {
-        Tensor a = Tensor.constant(Nd.array(new double[] {0.1, 1.0 / 3}, 2)), b = Tensor.constant(Nd.array(new double[] {0, 0}, 2));
+        Tensor a = Tensor.constant(Nd.array(new double[] {0.1, 1.0 / 3}, 2));
+        Tensor b = Tensor.constant(Nd.array(new double[] {0, 0}, 2));
         double[] exact = Nd.values(Arithmetic.add(a, b).data);
         double[] rounded;
-        try (var r = Rounding.every(HalfFloats::roundFp16)) {
+        try (var on = OpHook.install(Rounding.every(HalfFloats::roundFp16))) {
             rounded = Nd.values(Arithmetic.add(a, b).data);
         }
         assertArrayEquals(new double[] {0.1, 1.0 / 3}, exact, 0.0);
         assertArrayEquals(new double[] {HalfFloats.roundFp16(0.1), HalfFloats.roundFp16(1.0 / 3)}, rounded, 0.0);
         assertArrayEquals(exact, Nd.values(Arithmetic.add(a, b).data), 0.0, "the hook is gone after the block");
-        Tensor extremes = Tensor.constant(Nd.array(new double[] {1e-9, 1e6, 0, 1}, 4)), zero = Tensor.constant(Nd.zeros(4));
-        try (var r = Rounding.every(HalfFloats::roundFp16)) {
+        Tensor extremes = Tensor.constant(Nd.array(new double[] {1e-9, 1e6, 0, 1}, 4));
+        Tensor zero = Tensor.constant(Nd.zeros(4));
+        Rounding r = Rounding.every(HalfFloats::roundFp16);
+        try (var on = OpHook.install(r)) {
             Arithmetic.add(extremes, zero);
-            assertArrayEquals(new long[] {1, 1}, r.takeCounts(), "1e-9 flushes to zero, 1e6 overflows; 0 and 1 are exact");
+            assertArrayEquals(new long[] {1, 1}, r.takeCounts(),
+                    "1e-9 flushes to zero, 1e6 overflows; 0 and 1 are exact");
             assertArrayEquals(new long[] {0, 0}, r.takeCounts(), "the counters restart");
         }
     }
@@ -74,8 +78,9 @@ class DriftTest {
         for (int i = 0; i < x.length; i++) x[i] = rng.nextGaussian();
         for (int i = 0; i < w.length; i++) w[i] = rng.nextGaussian();
         double[] got;
-        try (Rounding r = Rounding.everyWithProducts(HalfFloats::roundFp16, DataType.HALF)) {
-            got = Nd.values(Linear.apply(Tensor.constant(Nd.array(x, m, k)), Tensor.constant(Nd.array(w, n, k)), null).data);
+        try (var on = OpHook.install(Rounding.everyWithProducts(HalfFloats::roundFp16, DataType.HALF))) {
+            Tensor in = Tensor.constant(Nd.array(x, m, k)), weight = Tensor.constant(Nd.array(w, n, k));
+            got = Nd.values(Linear.apply(in, weight, null).data);
         }
         int wide = 0;
         for (int i = 0; i < m; i++) {
@@ -108,8 +113,9 @@ class DriftTest {
         // bf16 keeps 8 significant bits, fp16 11: about 8x the relative error on the same values.
         assertTrue(bf16.relRms() > 3 * fp16.relRms(), bf16 + " vs " + fp16);
         assertTrue(fp16.relRms() > 0 && fp16.relRms() < 1e-3);
-        assertEquals(List.of("fp64", "fp16", "bf16", "fp16-every-op", "bf16-every-op", "fp64-first-32", "fp16-arith", "bf16-arith"),
-                List.copyOf(r.loss().keySet()), "fp64, fp16 and bf16 under each precision model, arith with its own reference");
+        assertEquals(List.of("fp64", "fp16", "bf16", "fp16-every-op", "bf16-every-op", "fp64-first-32", "fp16-arith",
+                "bf16-arith"), List.copyOf(r.loss().keySet()),
+                "fp64, fp16 and bf16 under each precision model, arith with its own reference");
         // Rounding every operation's output adds error on top of rounding at the boundaries: after the
         // embeddings (a lookup, rounded the same way in both models) the every-op model drifts further.
         for (String f : List.of("fp16", "bf16")) {

@@ -67,7 +67,8 @@ class HalfFloatsTest {
         }
         int f = first;
         assertEquals(0, wrong, () -> "first mismatch at " + f + ": x=" + s.x()[f] + " got 0x"
-                + Integer.toHexString(HalfFloats.toFp16(s.x()[f]) & 0xFFFF) + " numpy 0x" + Integer.toHexString(s.fp16()[f] & 0xFFFF));
+                + Integer.toHexString(HalfFloats.toFp16(s.x()[f]) & 0xFFFF) + " numpy 0x"
+                + Integer.toHexString(s.fp16()[f] & 0xFFFF));
     }
 
     @Test

@@ -86,7 +86,7 @@ class BatchTest {
     }
 
     static double lossAndGrad(MiniGPT m, int[][] idx, boolean[][] real, int[][] tgt, boolean[][] counted, int n) {
-        for (Tensor p : m.parameters().values()) p.grad = null;
+        m.zeroGrad();
         Tensor loss = CrossEntropy.apply(m.forward(idx, real, true, new Rng(1)), tgt, counted, n);
         loss.backward();
         return loss.item();
@@ -94,7 +94,7 @@ class BatchTest {
 
     static double[][] grads(MiniGPT m) {
         List<double[]> g = new ArrayList<>();
-        for (Tensor p : m.parameters().values()) g.add(Nd.values(p.grad));
+        for (Tensor p : m.parameters().values()) g.add(Nd.values(p.grad()));
         return g.toArray(new double[0][]);
     }
 
@@ -124,7 +124,7 @@ class BatchTest {
         List<Batch> micro = new ArrayList<>();
         for (int[] s : four) micro.add(Batch.of(List.of(s), 0, 64));
         int tokens = Batch.tokens(micro);
-        for (Tensor p : m.parameters().values()) p.grad = null;
+        m.zeroGrad();
         for (Batch mb : micro) {
             CrossEntropy.apply(m.forward(mb.idx(), mb.real(), true, new Rng(1)), mb.targets(), mb.counted(), tokens).backward();
         }

@@ -39,8 +39,8 @@ class ScheduleAndAdamWTest {
         params.put("w", w);
         params.put("b", b);
         AdamW opt = new AdamW(params, Set.of("w"), 0.9, 0.99, 1e-8, 0.5);
-        w.grad = Nd.array(new double[] {0.2, -0.4}, 1, 2);
-        b.grad = Nd.array(new double[] {1.0}, 1);
+        w.grad().assign(Nd.array(new double[] {0.2, -0.4}, 1, 2));
+        b.grad().assign(Nd.array(new double[] {1.0}, 1));
         opt.step(0.1);
         // Step 1, w[0]: decay 1 - 0.1*0.5*1 = 0.95; m = 0.02, v = 0.0004; mhat = 0.2, vhat = 0.04;
         // update 0.1 * 0.2 / (0.2 + 1e-8) = 0.1 * 0.99999995 -> w = 0.95 - 0.099999995 = 0.850000005
@@ -50,8 +50,8 @@ class ScheduleAndAdamWTest {
         // b: no decay; mhat = 1, vhat = 1 -> b = 0.5 - 0.1 / (1 + 1e-8)
         assertEquals(0.5 - 0.1 / (1 + 1e-8), b.data.getDouble(0), 1e-15);
         double w0 = w.data.getDouble(0, 0), bb = b.data.getDouble(0);
-        w.grad = Nd.array(new double[] {0.1, 0.3}, 1, 2);
-        b.grad = Nd.array(new double[] {-1.0}, 1);
+        w.grad().assign(Nd.array(new double[] {0.1, 0.3}, 1, 2));
+        b.grad().assign(Nd.array(new double[] {-1.0}, 1));
         opt.step(0.1);
         // Step 2, w[0]: m = 0.9*0.02 + 0.1*0.1 = 0.028; v = 0.99*0.0004 + 0.01*0.01 = 0.000496;
         // mhat = 0.028 / (1 - 0.81) = 0.147368...; vhat = 0.000496 / (1 - 0.9801) = 0.0249246...
@@ -66,7 +66,7 @@ class ScheduleAndAdamWTest {
     @Test
     void clippingScalesToTheLimitAndReportsTheNormBefore() {
         Tensor a = Tensor.param(Nd.zeros(2));
-        a.grad = Nd.array(new double[] {3, 4}, 2);
+        a.grad().assign(Nd.array(new double[] {3, 4}, 2));
         Map<String, Tensor> p = Map.of("a", a);
         assertEquals(5.0, GradClip.clip(p, 1.0), 1e-15);
         assertEquals(1.0, GradClip.norm(p), 1e-6);
@@ -80,7 +80,7 @@ class ScheduleAndAdamWTest {
 
     static Tensor gradOf(double... g) {
         Tensor t = Tensor.param(Nd.zeros(g.length));
-        t.grad = Nd.array(g, g.length);
+        t.grad().assign(Nd.array(g, g.length));
         return t;
     }
 }
