@@ -1,6 +1,7 @@
 package minitrain.train;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import minitrain.autograd.Nd;
 import minitrain.autograd.Tensor;
@@ -40,8 +41,8 @@ public final class ResumeExperiment {
         public Trace from(int step) {
             int j = step - firstStep;
             if (j < 0 || j > steps()) throw new IllegalArgumentException("step " + step + " is outside this trace");
-            return new Trace(step, java.util.Arrays.copyOfRange(lr, j, steps()),
-                    java.util.Arrays.copyOfRange(trainLoss, j, steps()), java.util.Arrays.copyOfRange(weights, j, steps()));
+            return new Trace(step, Arrays.copyOfRange(lr, j, steps()), Arrays.copyOfRange(trainLoss, j, steps()),
+                    Arrays.copyOfRange(weights, j, steps()));
         }
     }
 
@@ -59,8 +60,9 @@ public final class ResumeExperiment {
                 loss.add(trainLoss);
                 weights.add(weights(run));
                 // TrainingLoop.run goes on to max_steps; a run resumed at step 0 (STEP left out) would take
-                // max_steps more, so the listener stops the loop once it has what the comparison needs.
-                if (loss.size() == steps) throw new Enough();
+                // max_steps more, so the listener stops the loop once it has what the comparison needs. A run
+                // that ends here anyway is left to finish, so that its last checkpoint is written.
+                if (loss.size() == steps && !run.finished()) throw new Enough();
             });
         } catch (Enough e) {
             // followed for as many steps as asked
@@ -75,7 +77,8 @@ public final class ResumeExperiment {
         double[] out = new double[n];
         for (int j = 0; j < n; j++) {
             double max = 0;
-            for (int i = 0; i < a.weights[j].length; i++) max = Math.max(max, Math.abs(a.weights[j][i] - b.weights[j][i]));
+            double[] x = a.weights[j], y = b.weights[j];
+            for (int i = 0; i < x.length; i++) max = Math.max(max, Math.abs(x[i] - y[i]));
             out[j] = max;
         }
         return out;

@@ -35,13 +35,13 @@ public final class RunCheck {
     public static String sameBits(String name, double[] mine, double[] reference, String hint) {
         if (mine == null) return Exercise.notAnswered(name);
         if (mine.length != reference.length) {
-            return "not right yet: " + name + " has " + mine.length + " values, the reference " + reference.length
+            return "not right yet: " + name + " gives " + mine.length + " values, the reference " + reference.length
                     + ". " + hint;
         }
         int i = firstDifferentBits(mine, reference);
         if (i >= 0) return "not right yet: " + name + " differs first at element " + i + ": " + show(mine[i])
                 + " where the reference has " + show(reference[i]) + ". " + hint;
-        return "correct: " + name + " has the reference's " + reference.length + " values, bit for bit";
+        return "correct: " + name + " gives the reference's " + reference.length + " values, bit for bit";
     }
 
     /**
@@ -64,7 +64,8 @@ public final class RunCheck {
         String hint = likelyCause(mineMeta, referenceMeta);
         String step = referenceMeta.get("step");
         if (!Objects.equals(mineMeta.get("step"), step)) {
-            return "not right yet: " + name + " is at step " + mineMeta.get("step") + ", the reference at step " + step
+            return "not right yet: " + name + " stops at step " + mineMeta.get("step") + ", the reference at step "
+                    + step
                     + ". " + hint;
         }
         for (Map.Entry<String, INDArray> e : reference.entrySet()) {
@@ -95,18 +96,19 @@ public final class RunCheck {
         }
         long values = 0;
         for (INDArray a : reference.values()) values += a.length();
-        return "correct: " + name + " is in the reference's state at step " + step + ": " + reference.size()
+        return "correct: " + name + " gives the reference's state at step " + step + ": " + reference.size()
                 + " tensors (weights and AdamW moments, " + values + " values) and " + referenceMeta.size()
                 + " metadata values, bit for bit";
     }
 
     /** The run's part whose state numbers differ first, as a hint pointing at what to restore or run. */
     static String likelyCause(Map<String, String> mine, Map<String, String> reference) {
-        List<String> parts = new ArrayList<>();
         if (differs(mine, reference, "step")) {
-            parts.add("the step (Checkpoint.Part.STEP, or a run that stopped early: TrainingLoop.run goes on until "
-                    + "the run is finished(), at max_steps)");
+            // Every other number follows the step (a run that stopped early is behind in all of them): one hint.
+            return "Where the runs part ways: the step. Was the run trained to the end (TrainingLoop.run goes on until "
+                    + "the run is finished(), at max_steps)? Is Checkpoint.Part.STEP in the set of parts you restore?";
         }
+        List<String> parts = new ArrayList<>();
         if (differs(mine, reference, "optimizer_step")) parts.add("AdamW's moments (Checkpoint.Part.MOMENTS)");
         if (differs(mine, reference, "data_epoch") || differs(mine, reference, "data_position")
                 || differs(mine, reference, "data_epoch_rng")) {

@@ -26,6 +26,8 @@ class ResumeExperimentTest {
     /** The uninterrupted run from the resume step on, and each run resumed there with one part left out. */
     static ResumeExperiment.Trace reference;
     static ResumeExperiment.Trace allRestored;
+    static TrainingRun allRestoredRun;
+    static final Map<Checkpoint.Part, TrainingRun> runsWithout = new EnumMap<>(Checkpoint.Part.class);
     static final Map<Checkpoint.Part, ResumeExperiment.Trace> without = new EnumMap<>(Checkpoint.Part.class);
     static final Map<Checkpoint.Part, double[]> gap = new EnumMap<>(Checkpoint.Part.class);
     static int steps;
@@ -38,10 +40,12 @@ class ResumeExperimentTest {
         straight = TrainingRun.start(c, corpus, tmp.resolve("straight"));
         reference = ResumeExperiment.follow(straight, c.maxSteps()).from(ResumeExperiment.RESUME_AT);
         Path ckpt = Checkpoint.fileFor(tmp.resolve("straight"), ResumeExperiment.RESUME_AT);
-        allRestored = ResumeExperiment.follow(Checkpoint.load(copy(ckpt, "all"), corpus), steps);
+        allRestoredRun = Checkpoint.load(copy(ckpt, "all"), corpus);
+        allRestored = ResumeExperiment.follow(allRestoredRun, steps);
         for (Checkpoint.Part p : Checkpoint.Part.values()) {
             TrainingRun r = Checkpoint.load(copy(ckpt, p.name()), corpus, Switches.ALL_ON,
                     EnumSet.complementOf(EnumSet.of(p)));
+            runsWithout.put(p, r);
             without.put(p, ResumeExperiment.follow(r, steps));
             gap.put(p, ResumeExperiment.maxWeightDifference(without.get(p), reference));
         }
@@ -59,6 +63,9 @@ class ResumeExperimentTest {
         for (var t : without.values()) assertEquals(steps, t.steps());
         // STEP left out: the run starts again at step 0 and would take max_steps; only the first 16 are followed.
         assertEquals(0, without.get(Checkpoint.Part.STEP).firstStep());
+        assertEquals(steps, without.get(Checkpoint.Part.STEP).steps());
+        // A run followed to its end is left to finish: its last checkpoint is written.
+        assertTrue(Files.exists(Checkpoint.fileFor(tmp.resolve("straight"), ResumeExperiment.config().maxSteps())));
     }
 
     @Test
@@ -93,7 +100,14 @@ class ResumeExperimentTest {
         double peak = ResumeExperiment.config().lr();
         int warmup = ResumeExperiment.config().warmupSteps();
         assertEquals(peak / warmup, without.get(Checkpoint.Part.STEP).lr()[0], 0.0);
+        assertEquals(0.009, reference.lr()[0], 0.0005, "about 0.009");
         assertTrue(reference.lr()[0] > 3 * without.get(Checkpoint.Part.STEP).lr()[0], Arrays.toString(reference.lr()));
+        // Lower for the first three steps after the resume (warmup again), higher from the fourth on.
+        double[] lost = without.get(Checkpoint.Part.STEP).lr();
+        for (int j = 0; j < steps; j++) {
+            assertEquals(j >= 3, lost[j] > reference.lr()[j], "step " + j + ": " + lost[j] + " vs "
+                    + reference.lr()[j]);
+        }
         for (Checkpoint.Part p : Checkpoint.Part.values()) {
             if (p != Checkpoint.Part.STEP) assertTrue(gap.get(Checkpoint.Part.STEP)[0] < gap.get(p)[0], p.name());
         }
@@ -103,8 +117,12 @@ class ResumeExperimentTest {
     void withoutTheStepTheGapKeepsGrowingWhileDataOrderAndDropoutLevelOff() {
         double[] step = gap.get(Checkpoint.Part.STEP);
         int half = steps / 2, last = steps - 1;
-        // Over the second half (steps 8 to 16 after the resume) the STEP run's gap more than doubles...
+        // Over the second half (steps 8 to 16 after the resume) the STEP run's gap grows at every step and more
+        // than doubles...
         assertTrue(step[last] > 2 * step[half - 1], Arrays.toString(step));
+        for (int j = half; j <= last; j++) {
+            assertTrue(step[j] > step[j - 1], "step " + j + ": " + Arrays.toString(step));
+        }
         // ...while data order's and dropout's change by less than a tenth...
         for (Checkpoint.Part p : new Checkpoint.Part[] {Checkpoint.Part.DATA_ORDER, Checkpoint.Part.DROPOUT_RNG}) {
             double[] g = gap.get(p);
@@ -128,14 +146,12 @@ class ResumeExperimentTest {
     }
 
     @Test
-    void aRunResumedWithEveryPartEndsInTheUninterruptedRunsState() throws Exception {
-        Path ckpt = Checkpoint.fileFor(tmp.resolve("straight"), ResumeExperiment.RESUME_AT);
-        TrainingRun resumed = Checkpoint.load(copy(ckpt, "resumed"), corpus);
-        TrainingLoop.run(resumed, TrainingLoop.Listener.NONE);
-        assertTrue(RunCheck.sameState("resumed", resumed, straight).startsWith("correct: "));
-        TrainingRun noDropout = Checkpoint.load(copy(ckpt, "no-dropout"), corpus, Switches.ALL_ON,
-                EnumSet.complementOf(EnumSet.of(Checkpoint.Part.DROPOUT_RNG)));
-        TrainingLoop.run(noDropout, TrainingLoop.Listener.NONE);
+    void aRunResumedWithEveryPartEndsInTheUninterruptedRunsStateAndRunCheckSaysWhichPartWasLeftOut() {
+        // Followed for 16 steps from step 8, both runs have reached max_steps: their whole state can be compared.
+        assertTrue(allRestoredRun.finished());
+        assertTrue(RunCheck.sameState("resumed", allRestoredRun, straight).startsWith("correct: "));
+        TrainingRun noDropout = runsWithout.get(Checkpoint.Part.DROPOUT_RNG);
+        assertTrue(noDropout.finished());
         String wrong = RunCheck.sameState("resumed", noDropout, straight);
         assertTrue(wrong.startsWith("not right yet: resumed differs first in transformer."), wrong);
         assertTrue(wrong.contains("Checkpoint.Part.DROPOUT_RNG") && !wrong.contains("Part.MOMENTS"), wrong);

@@ -25,12 +25,13 @@ class RunCheckTest {
     @Test
     void sameBitsSaysCorrectNotAnsweredOrWhereItDiffers() {
         double[] ref = {1.5, -0.0, Double.NaN};
-        assertEquals("correct: x has the reference's 3 values, bit for bit", RunCheck.sameBits("x", ref.clone(), ref, "h"));
+        assertEquals("correct: x gives the reference's 3 values, bit for bit",
+                RunCheck.sameBits("x", ref.clone(), ref, "h"));
         assertTrue(RunCheck.sameBits("x", null, ref, "h").startsWith("not answered yet: write x"));
         String wrong = RunCheck.sameBits("x", new double[] {1.5, 0.0, Double.NaN}, ref, "Reload the copy.");
         assertTrue(wrong.startsWith("not right yet: x differs first at element 1: 0.0 (bits 0x0)"), wrong);
         assertTrue(wrong.endsWith("Reload the copy."), wrong);
-        assertTrue(RunCheck.sameBits("x", new double[2], ref, "h").startsWith("not right yet: x has 2 values"));
+        assertTrue(RunCheck.sameBits("x", new double[2], ref, "h").startsWith("not right yet: x gives 2 values"));
     }
 
     static Map<String, INDArray> tensors(double... w) {
@@ -53,7 +54,7 @@ class RunCheckTest {
         var ref = tensors(1, 2, 3, 4);
         var refMeta = meta("24", "24", "99");
         assertTrue(RunCheck.sameState("run", tensors(1, 2, 3, 4), meta("24", "24", "99"), ref, refMeta)
-                .startsWith("correct: run is in the reference's state at step 24: 2 tensors"));
+                .startsWith("correct: run gives the reference's state at step 24: 2 tensors"));
         assertTrue(RunCheck.sameState("run", null, null, ref, refMeta).startsWith("not answered yet: write run"));
         assertTrue(RunCheck.sameState("run", (TrainingRun) null, null).startsWith("not answered yet: write run"));
 
@@ -67,11 +68,13 @@ class RunCheckTest {
         assertTrue(moments.contains("AdamW's moments (Checkpoint.Part.MOMENTS)"), moments);
 
         String early = RunCheck.sameState("run", tensors(1, 2, 3, 4), meta("11", "11", "99"), ref, refMeta);
-        assertTrue(early.startsWith("not right yet: run is at step 11, the reference at step 24."), early);
+        assertTrue(early.startsWith("not right yet: run stops at step 11, the reference at step 24."), early);
         assertTrue(early.contains("TrainingLoop.run goes on until the run is finished()"), early);
+        assertFalse(early.contains("MOMENTS"), "the step explains the rest: " + early);
 
         Map<String, INDArray> missing = new LinkedHashMap<>(ref);
         missing.remove("optim.m.w");
-        assertTrue(RunCheck.sameState("run", missing, refMeta, ref, refMeta).startsWith("not right yet: run has no tensor optim.m.w"));
+        assertTrue(RunCheck.sameState("run", missing, refMeta, ref, refMeta)
+                .startsWith("not right yet: run has no tensor optim.m.w"));
     }
 }
