@@ -107,15 +107,12 @@ public final class LoopCheck {
                 + " listener; checkpoint when due.";
     }
 
-    /** Raw bits, not ==: -0.0 == 0.0 and NaN != NaN, and a checkpoint stores bits. Null when all are equal. */
+    /** The first tensor whose raw bits differ (RunCheck.firstDifferentBits), named with the element; else null. */
     private static String firstDifferentTensor(Map<String, INDArray> a, Map<String, INDArray> b) {
         for (Map.Entry<String, INDArray> e : b.entrySet()) {
             double[] x = Nd.values(a.get(e.getKey())), y = Nd.values(e.getValue());
-            for (int i = 0; i < y.length; i++) {
-                if (Double.doubleToRawLongBits(x[i]) != Double.doubleToRawLongBits(y[i])) {
-                    return "tensor " + e.getKey() + " differs first at element " + i + ": " + x[i] + " vs " + y[i];
-                }
-            }
+            int i = RunCheck.firstDifferentBits(x, y);
+            if (i >= 0) return "tensor " + e.getKey() + " differs first at element " + i + ": " + x[i] + " vs " + y[i];
         }
         return null;
     }
