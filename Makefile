@@ -93,14 +93,15 @@ fuzz:
 	@mvn -B -ntp -f $(ROOT)/lib/pom.xml test -Dtest='*FuzzTest' -Dfuzz.tries=$(FUZZ_TRIES)
 
 # --- The phase run ---------------------------------------------------------------------------------------
-# The labs log to MLflow: a local server is started for the run (unless MLFLOW_TRACKING_URI points to
+# The labs run as their worked solutions where a lab is generated from one (the phase's model is trained by
+# lab 01's worked loop). The labs log to MLflow: a local server is started for the run (unless MLFLOW_TRACKING_URI points to
 # one) and stopped when the run ends, whatever happens. The report is written while the server is still up,
 # so its MLflow item is checked against the live run; it exits non-zero if any item is unticked.
 phase: setup
 	@bin/minitrain baseline
 	@started=""; if [ -z "$${MLFLOW_TRACKING_URI:-}" ]; then bin/mlflow-server start >/dev/null && started=1; fi; \
 	 trap '[ -n "$$started" ] && bin/mlflow-server stop' EXIT; \
-	 $(PY) bin/notebooks run --out experiments/notebooks notebooks/lab; \
+	 $(PY) bin/notebooks phase --out experiments/notebooks; \
 	 bin/minitrain report
 
 # --- Interactive ----------------------------------------------------------------------------------------
