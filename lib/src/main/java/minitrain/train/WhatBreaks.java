@@ -13,10 +13,11 @@ import minitrain.autograd.Tensor;
  * to train in seconds, recorded as a {@link Curve}. The notebook plots the curves; WhatBreaksTest runs the
  * same configs and asserts the direction each sentence of the notebook's prose claims.
  *
- * <p>Four lines are taken out when the run is built ({@link Switches}; {@code grad_clip 0} for clipping), so
- * those runs go through {@link TrainingLoop} itself. Two experiments need a line the loop does not have: a
- * gradient spike at a chosen step, and accumulation as a mean of per-micro-batch means. For those this class
- * takes the loop's step itself, line for line, with that one line changed.
+ * <p>Four lines are taken out when the run is built ({@link Switches}: warmup, the loss mask, zero-grad and
+ * evaluation mode), so those runs go through {@link TrainingLoop} itself. Two experiments need a line the loop
+ * does not have: a gradient spike at a chosen step (to show what clipping, {@code grad_clip}, is for), and
+ * accumulation as a mean of per-micro-batch means. For those this class takes the loop's step itself, line for
+ * line, with that one line changed.
  */
 public final class WhatBreaks {
 
@@ -45,7 +46,8 @@ public final class WhatBreaks {
 
     /**
      * The warmup experiment's run: a peak learning rate of 0.2 reached over 20 steps, no dropout, the dev loss
-     * at step 0 and after the last step only. (At a peak of 0.01 warmup makes little difference on this model.)
+     * at step 0 and after the last step only. (At the small run's peak of 0.01, taking warmup out made no
+     * visible difference.)
      */
     public static TrainConfig warmupConfig(boolean smoke) {
         return TrainConfig.fromJson(SMALL_MODEL, "what-breaks warmup").with("dropout", 0.0).with("lr", 0.2)
@@ -205,15 +207,16 @@ public final class WhatBreaks {
             double divideBy = meanOfMeans ? run.denominator(List.of(b)) * (double) micro.size() : denominator;
             try (StepMemory memory = StepMemory.open()) {
                 Tensor logits = run.model().forward(b.idx(), b.real(), true, run.dropout());
+                // The spike: a smaller divisor makes this loss, and every gradient, spike times too large.
                 Tensor out = CrossEntropy.apply(logits, b.targets(), run.lossMask(b), divideBy / spike);
                 out.backward();
-                loss += out.item() / spike;
+                loss += out.item() / spike; // the step's true loss, for the curve
             }
         }
         run.requireFinite(loss);
         double norm = GradClip.clip(run.parameters(), c.gradClip());
         run.optimizer().step(lr);
-        run.finishStep(lr, loss, dev, norm, 0, 0);
+        run.finishStep(lr, loss, dev, norm, 0, 0); // a run in memory: no metrics file, so no timings to log
         recorder.step(step, lr, loss, dev, norm, 0);
     }
 
