@@ -123,3 +123,13 @@ def test_the_notebook_loop_publishes_what_the_command_line_publishes(tmp_path):
     assert r.returncode == 0, r.stderr
     cli = re.search(r"published \S*?(minigpt-phase18-\w+)", r.stdout).group(1)
     assert published["solutions"][1] == published["lab"][1] == cli, (published, cli)
+
+
+def test_lab01_what_breaks_prose_agrees_with_its_numbers():
+    """Each direction the "what breaks if..." paragraphs state holds in the numbers the notebook printed."""
+    from lab01_claims import check_notebook
+    for folder in ("solutions", "lab"):
+        executed = OUT / folder / "01-train-mini.ipynb"
+        if not executed.exists():
+            runner.execute(ROOT / "notebooks" / folder / "01-train-mini.ipynb", OUT)
+        check_notebook(executed)

@@ -3,10 +3,10 @@
 WhatBreaksTest (Java) asserts them on the smoke configs; this reads the numbers the notebook itself printed, so
 the same claims can be checked on a full-budget run (make phase) too. For tests/test_lab01.py, e.g.:
 
-    from check_result_lines import check_notebook
+    from lab01_claims import check_notebook
     check_notebook(executed_solution_path)      # raises AssertionError naming the claim that failed
 
-Usage: python check_result_lines.py EXECUTED.ipynb
+Usage: python tests/lab01_claims.py EXECUTED.ipynb
 """
 import re
 import sys
