@@ -109,7 +109,8 @@ public final class Checkpoint {
     /**
      * Rebuilds the run with only the {@code restored} parts taken from the checkpoint (the weights always are);
      * a part left out starts as a new run's would: fresh moments, step 0, the first epoch's order, the
-     * dropout generator seeded anew. Such a run drifts from the uninterrupted one, which lab 02 measures.
+     * dropout generator seeded anew. Such a run drifts from the uninterrupted one, which lab 02 measures; it is
+     * kept in memory (no run folder), so it writes nothing beside the checkpoint it came from.
      */
     public static TrainingRun load(Path file, Corpus corpus, Switches switches, Set<Part> restored) {
         SafeTensors.Contents c = SafeTensors.read(file);
@@ -155,8 +156,10 @@ public final class Checkpoint {
         Rng dropout = restored.contains(Part.DROPOUT_RNG) ? new Rng(longNumber(meta, "dropout_rng", where))
                 : freshDropout;
         int step = restored.contains(Part.STEP) ? number(meta, "step", where) : 0;
-        TrainingRun r = new TrainingRun(config, switches, corpus, m, data, dropout, step, seconds(file),
-                file.toAbsolutePath().getParent());
+        // A run missing a part is an experiment, not this run's continuation: it stays in memory, so it can never
+        // rewrite the run folder's metrics.csv or checkpoints.
+        Path runDir = restored.containsAll(EnumSet.allOf(Part.class)) ? file.toAbsolutePath().getParent() : null;
+        TrainingRun r = new TrainingRun(config, switches, corpus, m, data, dropout, step, seconds(file), runDir);
         if (restored.contains(Part.MOMENTS)) r.optimizer().restore(number(meta, "optimizer_step", where), first, second);
         return r;
     }

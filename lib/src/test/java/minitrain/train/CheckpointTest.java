@@ -70,6 +70,22 @@ class CheckpointTest {
         }
     }
 
+    /** Leaving a part out is an experiment: the run stays in memory and the run folder is left as it was. */
+    @Test
+    void aPartialRestoreWritesNothingIntoTheRunFolder(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("run");
+        TrainingRun r = TrainingRun.start(TrainConfig.fromJson(TINY, "test"), Switches.ALL_ON, corpus, dir);
+        TrainingLoop.run(r, TrainingLoop.Listener.NONE);
+        byte[] metrics = Files.readAllBytes(dir.resolve("metrics.csv"));
+        TrainingRun partial = Checkpoint.load(Checkpoint.fileFor(dir, 4), corpus, Switches.ALL_ON,
+                java.util.EnumSet.of(Checkpoint.Part.MOMENTS, Checkpoint.Part.DATA_ORDER));
+        assertNull(partial.runDir());
+        assertEquals(0, partial.step(), "the step was left out");
+        TrainingLoop.run(partial, TrainingLoop.Listener.NONE);
+        assertArrayEquals(metrics, Files.readAllBytes(dir.resolve("metrics.csv")));
+        assertNotNull(Checkpoint.load(Checkpoint.fileFor(dir, 4), corpus).runDir(), "a full restore continues the run");
+    }
+
     @Test
     void aChangedModelFileIsRefused(@TempDir Path tmp) throws Exception {
         TrainingRun r = TrainingRun.start(TrainConfig.fromJson(TINY, "test"), Switches.ALL_ON, corpus, null);
