@@ -31,9 +31,13 @@ final class DrawnTicks {
 
     private DrawnTicks() {}
 
-    /** Paints the chart as it is (no style applied here) and returns the labels drawn on the axis. */
+    /** Lays the chart out as it is (no style applied here), so that {@link #of} can read its axes. */
+    static void paint(Chart<?, ?> chart) {
+        BitmapEncoder.getBufferedImage(chart);
+    }
+
+    /** The labels drawn on the axis at the chart's last {@link #paint}. */
     static List<Label> of(Chart<?, ?> chart, boolean x) {
-        BitmapEncoder.getBufferedImage(chart); // lays the axes out
         try {
             Method axisOf = Chart.class.getDeclaredMethod(x ? "getXAxis" : "getYAxis");
             axisOf.setAccessible(true);
