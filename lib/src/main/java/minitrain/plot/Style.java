@@ -2,12 +2,15 @@ package minitrain.plot;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.font.FontRenderContext;
+import java.awt.font.TextLayout;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.function.Function;
+import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
@@ -53,6 +56,7 @@ public final class Style {
             else linearAxis(xy, s, true, xs);
             if (s.isYAxisLogarithmic()) logAxis(s, false, ys);
             else linearAxis(xy, s, false, ys);
+            fitStepsToPlot(xy, s);
         } else if (chart instanceof CategoryChart category && category.getStyler().isYAxisLogarithmic()) {
             List<double[]> ys = new ArrayList<>();
             category.getSeriesMap().values().forEach(series -> ys.add(series.getYData().stream()
@@ -137,6 +141,43 @@ public final class Style {
             s.setYAxisMin(lo).setYAxisMax(top).setYAxisTickMarkSpacingHint(hint);
             if (ours != null || formatter == null) s.setyAxisTickLabelsFormattingFunction(labels);
         }
+    }
+
+    /**
+     * The first hint comes from the chart's size, an upper bound of the plot's; a legend beside the plot can
+     * take a third of it, and the labels then come out sparse (three on an axis). One layout gives the plot's
+     * real size in pixels, and the hint is set again from it: 0.2 of the axis keeps between about 4 and 9 steps.
+     */
+    private static void fitStepsToPlot(XYChart chart, AxesChartStyler s) {
+        boolean linearX = !s.isXAxisLogarithmic() && s.getXAxisMin() != null && s.getXAxisMax() != null;
+        boolean linearY = !s.isYAxisLogarithmic() && s.getYAxisMin() != null && s.getYAxisMax() != null;
+        if (!linearX && !linearY) return;
+        BitmapEncoder.getBufferedImage(chart); // lays the chart out
+        if (linearX) {
+            double pixels = Math.abs(chart.getScreenXFromChart(s.getXAxisMax()) - chart.getScreenXFromChart(s.getXAxisMin()));
+            // XChart accepts labels 10% of their width apart, which reads as one number ("10001200"); a hint of
+            // twice the widest label keeps a gap of at least a character between them.
+            if (pixels > 0) s.setXAxisTickMarkSpacingHint((int) Math.ceil(Math.max(0.2 * pixels, 2 * widestLabel(s) + 6)));
+        }
+        if (linearY) {
+            double pixels = Math.abs(chart.getScreenYFromChart(s.getYAxisMax()) - chart.getScreenYFromChart(s.getYAxisMin()));
+            if (pixels > 0) s.setYAxisTickMarkSpacingHint((int) Math.ceil(0.2 * pixels));
+        }
+    }
+
+    /** The widest x label the axis can show, at the round positions between its ends, in the tick font. */
+    private static double widestLabel(AxesChartStyler s) {
+        double lo = s.getXAxisMin(), hi = s.getXAxisMax(), span = hi - lo, unit = niceStep(span / MAX_LABELS);
+        Function<Double, String> format = s.getxAxisTickLabelsFormattingFunction();
+        FontRenderContext frc = new FontRenderContext(null, true, false);
+        double widest = 0;
+        for (double v = Math.ceil(lo / unit) * unit; v <= hi; v += unit) {
+            String text = format != null ? format.apply(v) : label(v, span);
+            if (text != null && !text.isEmpty()) {
+                widest = Math.max(widest, new TextLayout(text, s.getAxisTickLabelsFont(), frc).getBounds().getWidth());
+            }
+        }
+        return widest;
     }
 
     /**

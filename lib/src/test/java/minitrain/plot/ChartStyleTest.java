@@ -222,9 +222,9 @@ class ChartStyleTest {
     void anyRangeGetsReadableLinearAxes() {
         // Ranges from 1e-5 to 1e7 wide, offset or not, equally spaced x (the case XChart labels every k-th
         // point) or not, on chart sizes the kit uses.
-        Random random = new Random(18);
+        Random random = new Random(Long.getLong("seed", 18));
         List<String> found = new ArrayList<>();
-        for (int c = 0; c < 80; c++) {
+        for (int c = 0; c < Integer.getInteger("cases", 80); c++) {
             int w = 400 + random.nextInt(600), h = 250 + random.nextInt(350), n = 2 + random.nextInt(2000);
             double span = Math.pow(10, -5 + 12 * random.nextDouble()), offset = random.nextBoolean() ? 0 : span * (random.nextDouble() * 20 - 10);
             boolean integerSteps = random.nextBoolean();

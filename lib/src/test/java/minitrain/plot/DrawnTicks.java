@@ -82,7 +82,10 @@ final class DrawnTicks {
             for (int j = i + 1; j < labels.size(); j++) {
                 Area both = new Area(labels.get(i).box());
                 both.intersect(new Area(labels.get(j).box()));
-                if (!both.isEmpty()) found.add("'" + labels.get(i).text() + "' / '" + labels.get(j).text() + "'");
+                if (!both.isEmpty()) {
+                    found.add(String.format("'%s' at %.1f px / '%s' at %.1f px", labels.get(i).text(), labels.get(i).position(),
+                            labels.get(j).text(), labels.get(j).position()));
+                }
             }
         }
         return found;
