@@ -76,6 +76,8 @@ def test_first_loss_is_within_a_tenth_of_a_nat_of_ln_38():
     text = prose(nb, "c07")
     assert "V = 38 tokens" in text and f"ln 38 ≈ {math.log(38):.2f}" in text
     assert f"ln 38 ≈ {math.log(38):.3f}" in prose(nb, "t00-checks")
+    solutions = executed("solutions/theory-exercises.ipynb")
+    assert f"first logged loss, {first:.2f}," in prose(solutions, "theorye-00a")
 
 
 def test_overfit_batch_reaches_its_floor_within_the_stated_bound():
@@ -192,7 +194,20 @@ def test_loss_scaling_rescues_the_small_gradient_and_overflows_the_large_one():
     assert "Infinity" in large.split("|")[2], large
     text = prose(nb, "03mp-scaling")
     assert "below about 3e-8 they flush to zero" in text and "smallest normal (6.1e-5)" in text
+    drift = (ROOT / "lib/src/main/java/minitrain/precision/Drift.java").read_text()
+    records = re.search(r"ARITH_RECORDS = (\d+);", drift).group(1)
+    assert f"`-arith` rows on {records} records only" in prose(nb, "03mp-why-not")
     # NumPy agrees on the three numbers the table shows.
     with np.errstate(over="ignore"):
         assert float(np.float16(1e-8)) == 0 and np.isinf(np.float16(200 * 1024.0))
     assert abs(float(np.float16(1e-8 * 1024)) / 1024 - 1e-8) / 1e-8 < 0.01
+
+
+def test_every_notebook_draws_through_charts():
+    """Charts.png and Charts.save apply the kit's chart style; a notebook that encodes a chart itself skips it."""
+    import json
+    for path in sorted((ROOT / "notebooks").rglob("*.ipynb")):
+        for i, c in enumerate(json.loads(path.read_text())["cells"]):
+            text = "".join(c["source"])
+            assert "BitmapEncoder" not in text and "VectorGraphicsEncoder" not in text, \
+                f"{path.relative_to(ROOT)} cell {i}: draw charts with Charts.png / Charts.save"

@@ -129,6 +129,12 @@ class ChartStyleTest {
         ppl.addSeries("exp(NLL)", nll, java.util.Arrays.stream(nll).map(Math::exp).toArray()).setMarker(SeriesMarkers.NONE);
         ppl.addSeries("uniform", new double[] {0, 4.5}, new double[] {38, 38}).setMarker(SeriesMarkers.NONE);
         charts.put("theory 00 perplexity", ppl);
+        // theory 00, "Overfit one batch": 100 steps from ln 38 down to the batch's floor.
+        XYChart overfit = xy("theory 00 overfit", 640, 360);
+        double[] s100 = range(0, 1, 100);
+        overfit.addSeries("loss", s100, java.util.Arrays.stream(s100).map(v -> 0.1 + 3.56 * Math.exp(-v / 15)).toArray());
+        overfit.addSeries("floor of this batch", new double[] {0, 99}, new double[] {0.1002, 0.1002});
+        charts.put("theory 00 overfit", overfit);
         // theory 01, masked against unmasked loss over batch widths 17..65.
         XYChart widths = xy("theory 01 padding", 760, 380);
         double[] w = range(17, 4, 13);
