@@ -115,8 +115,11 @@ public final class Style {
 
     private static void linearAxis(XYChart chart, AxesChartStyler s, boolean x, List<double[]> data) {
         double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
-        for (double[] d : data) for (double v : d) if (Double.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
-        Function<Double, String> formatter = x ? s.getxAxisTickLabelsFormattingFunction() : s.getyAxisTickLabelsFormattingFunction();
+        for (double[] d : data) {
+            for (double v : d) if (Double.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+        }
+        Function<Double, String> formatter =
+                x ? s.getxAxisTickLabelsFormattingFunction() : s.getyAxisTickLabelsFormattingFunction();
         Labels ours = formatter instanceof Labels l ? l : null;
         Double min = x ? s.getXAxisMin() : s.getYAxisMin(), max = x ? s.getXAxisMax() : s.getYAxisMax();
         // A bound the chart set (before Style, or since Style last ran) is kept as it is.
@@ -154,13 +157,16 @@ public final class Style {
         if (!linearX && !linearY) return;
         BitmapEncoder.getBufferedImage(chart); // lays the chart out
         if (linearX) {
-            double pixels = Math.abs(chart.getScreenXFromChart(s.getXAxisMax()) - chart.getScreenXFromChart(s.getXAxisMin()));
+            double pixels = Math.abs(chart.getScreenXFromChart(s.getXAxisMax())
+                    - chart.getScreenXFromChart(s.getXAxisMin()));
             // XChart accepts labels 10% of their width apart, which reads as one number ("10001200"); a hint of
             // twice the widest label keeps a gap of at least a character between them.
-            if (pixels > 0) s.setXAxisTickMarkSpacingHint((int) Math.ceil(Math.max(0.2 * pixels, 2 * widestLabel(s) + 6)));
+            int hint = (int) Math.ceil(Math.max(0.2 * pixels, 2 * widestLabel(s) + 6));
+            if (pixels > 0) s.setXAxisTickMarkSpacingHint(hint);
         }
         if (linearY) {
-            double pixels = Math.abs(chart.getScreenYFromChart(s.getYAxisMax()) - chart.getScreenYFromChart(s.getYAxisMin()));
+            double pixels = Math.abs(chart.getScreenYFromChart(s.getYAxisMax())
+                    - chart.getScreenYFromChart(s.getYAxisMin()));
             if (pixels > 0) s.setYAxisTickMarkSpacingHint((int) Math.ceil(0.2 * pixels));
         }
     }
@@ -209,7 +215,9 @@ public final class Style {
 
     private static void logAxis(AxesChartStyler s, boolean x, List<double[]> data) {
         double lo = Double.POSITIVE_INFINITY, hi = 0;
-        for (double[] d : data) for (double v : d) if (v > 0 && Double.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+        for (double[] d : data) {
+            for (double v : d) if (v > 0 && Double.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+        }
         Double min = x ? s.getXAxisMin() : s.getYAxisMin(), max = x ? s.getXAxisMax() : s.getYAxisMax();
         if (min != null && min > 0) lo = min;
         if (max != null) hi = max;

@@ -49,7 +49,8 @@ class ChartStyleTest {
         AxesChartStyler s = (AxesChartStyler) chart.getStyler();
         boolean log = x ? s.isXAxisLogarithmic() : s.isYAxisLogarithmic();
         var formatter = x ? s.getxAxisTickLabelsFormattingFunction() : s.getyAxisTickLabelsFormattingFunction();
-        if (formatter != null && formatter.getClass().getEnclosingClass() != Style.class) return found; // the chart's own text
+        // A formatter of the chart's own writes text Style does not control: overlap is what can be checked.
+        if (formatter != null && formatter.getClass().getEnclosingClass() != Style.class) return found;
         List<Double> values = new ArrayList<>();
         for (DrawnTicks.Label l : labels) {
             try {
@@ -61,7 +62,9 @@ class ChartStyleTest {
         if (labels.size() > Style.MAX_LABELS && !log) found.add(axis + ": " + labels.size() + " labels");
         if (log) {
             for (double v : values) {
-                if (Math.abs(Math.log10(v) - Math.rint(Math.log10(v))) > 1e-9) found.add(axis + ": a log label off a power of ten: " + v);
+                if (Math.abs(Math.log10(v) - Math.rint(Math.log10(v))) > 1e-9) {
+                    found.add(axis + ": a log label off a power of ten: " + v);
+                }
             }
             return found;
         }
@@ -113,6 +116,10 @@ class ChartStyleTest {
         return new XYChartBuilder().width(w).height(h).title(title).xAxisTitle("x").yAxisTitle("y").build();
     }
 
+    static double[] map(double[] a, java.util.function.DoubleUnaryOperator f) {
+        return java.util.Arrays.stream(a).map(f).toArray();
+    }
+
     static double[] range(double from, double step, int n) {
         double[] a = new double[n];
         for (int i = 0; i < n; i++) a[i] = from + step * i;
@@ -126,26 +133,26 @@ class ChartStyleTest {
         XYChart ppl = xy("theory 00 perplexity", 640, 380);
         ppl.getStyler().setYAxisLogarithmic(true);
         double[] nll = range(0, 4.5 / 99, 100);
-        ppl.addSeries("exp(NLL)", nll, java.util.Arrays.stream(nll).map(Math::exp).toArray()).setMarker(SeriesMarkers.NONE);
+        ppl.addSeries("exp(NLL)", nll, map(nll, Math::exp)).setMarker(SeriesMarkers.NONE);
         ppl.addSeries("uniform", new double[] {0, 4.5}, new double[] {38, 38}).setMarker(SeriesMarkers.NONE);
         charts.put("theory 00 perplexity", ppl);
         // theory 00, "Overfit one batch": 100 steps from ln 38 down to the batch's floor.
         XYChart overfit = xy("theory 00 overfit", 640, 360);
         double[] s100 = range(0, 1, 100);
-        overfit.addSeries("loss", s100, java.util.Arrays.stream(s100).map(v -> 0.1 + 3.56 * Math.exp(-v / 15)).toArray());
+        overfit.addSeries("loss", s100, map(s100, v -> 0.1 + 3.56 * Math.exp(-v / 15)));
         overfit.addSeries("floor of this batch", new double[] {0, 99}, new double[] {0.1002, 0.1002});
         charts.put("theory 00 overfit", overfit);
         // theory 01, masked against unmasked loss over batch widths 17..65.
         XYChart widths = xy("theory 01 padding", 760, 380);
         double[] w = range(17, 4, 13);
-        widths.addSeries("masked", w, java.util.Arrays.stream(w).map(v -> 3.6412).toArray());
-        widths.addSeries("unmasked", w, java.util.Arrays.stream(w).map(v -> 3.6412 + 0.004 * (v - 17) / 48).toArray());
+        widths.addSeries("masked", w, map(w, v -> 3.6412));
+        widths.addSeries("unmasked", w, map(w, v -> 3.6412 + 0.004 * (v - 17) / 48));
         charts.put("theory 01 padding", widths);
         // theory 02, the toy weight and the learning rate.
         XYChart toy = xy("theory 02 toy", 760, 400);
         double[] steps = range(1, 1, 300);
-        toy.addSeries("Adam + L2", steps, java.util.Arrays.stream(steps).map(t -> Math.max(0, 1 - 0.01 * t)).toArray());
-        toy.addSeries("AdamW", steps, java.util.Arrays.stream(steps).map(t -> Math.pow(1 - 1e-4, t)).toArray());
+        toy.addSeries("Adam + L2", steps, map(steps, t -> Math.max(0, 1 - 0.01 * t)));
+        toy.addSeries("AdamW", steps, map(steps, t -> Math.pow(1 - 1e-4, t)));
         charts.put("theory 02 toy", toy);
         XYChart lr = xy("theory 02 learning rate", 760, 380);
         Table m = metrics();
@@ -153,26 +160,29 @@ class ChartStyleTest {
         charts.put("theory 02 learning rate", lr);
         // theory 02, the gradient norm of the shipped run against the clip threshold.
         XYChart norm = xy("theory 02 gradient norm", 760, 380);
-        norm.addSeries("grad_norm", m.numberColumn("step").asDoubleArray(), m.numberColumn("grad_norm").asDoubleArray());
+        norm.addSeries("grad_norm", m.numberColumn("step").asDoubleArray(),
+                m.numberColumn("grad_norm").asDoubleArray());
         norm.addSeries("clip", new double[] {0, 1999}, new double[] {1, 1});
         charts.put("theory 02 gradient norm", norm);
         // theory 03, rounding error in powers of ten on both axes, and the running sums.
         XYChart sweep = xy("theory 03 rounding error", 780, 420);
         double[] e = range(-10, 15.0 / 600, 601);
-        sweep.addSeries("fp16", e, java.util.Arrays.stream(e).map(v -> Math.max(-12, Math.min(1,
-                Math.log10(Math.abs(HalfFloats.roundFp16(1.2345 * Math.pow(10, v)) / (1.2345 * Math.pow(10, v)) - 1) + 1e-300)))).toArray());
+        sweep.addSeries("fp16", e, map(e, v -> {
+            double x = 1.2345 * Math.pow(10, v);
+            return Math.max(-12, Math.min(1, Math.log10(Math.abs(HalfFloats.roundFp16(x) / x - 1) + 1e-300)));
+        }));
         sweep.setCustomXAxisTickLabelsFormatter(v -> "1e" + Math.round(v));
         sweep.setCustomYAxisTickLabelsFormatter(v -> "1e" + Math.round(v));
         charts.put("theory 03 rounding error", sweep);
         XYChart acc = xy("theory 03 accumulation", 780, 380);
         double[] k = range(1, 1, 10_000);
-        acc.addSeries("exact", k, java.util.Arrays.stream(k).map(v -> 0.1 * v).toArray());
-        acc.addSeries("fp16", k, java.util.Arrays.stream(k).map(v -> Math.min(0.1 * v, 256)).toArray());
+        acc.addSeries("exact", k, map(k, v -> 0.1 * v));
+        acc.addSeries("fp16", k, map(k, v -> Math.min(0.1 * v, 256)));
         charts.put("theory 03 accumulation", acc);
         // lab 01, "what breaks": train loss of the first 150 steps.
         XYChart cmp = xy("lab 01 what breaks", 820, 380);
         double[] s150 = range(0, 1, 150);
-        cmp.addSeries("all lines", s150, java.util.Arrays.stream(s150).map(v -> 3.7 * Math.exp(-v / 60) + 0.8).toArray());
+        cmp.addSeries("all lines", s150, map(s150, v -> 3.7 * Math.exp(-v / 60) + 0.8));
         charts.put("lab 01 what breaks", cmp);
         return charts;
     }
@@ -232,7 +242,8 @@ class ChartStyleTest {
         List<String> found = new ArrayList<>();
         for (int c = 0; c < Integer.getInteger("cases", 80); c++) {
             int w = 400 + random.nextInt(600), h = 250 + random.nextInt(350), n = 2 + random.nextInt(2000);
-            double span = Math.pow(10, -5 + 12 * random.nextDouble()), offset = random.nextBoolean() ? 0 : span * (random.nextDouble() * 20 - 10);
+            double span = Math.pow(10, -5 + 12 * random.nextDouble());
+            double offset = random.nextBoolean() ? 0 : span * (random.nextDouble() * 20 - 10);
             boolean integerSteps = random.nextBoolean();
             double[] x = new double[n], y = new double[n];
             double walk = 0;
@@ -243,7 +254,9 @@ class ChartStyleTest {
             }
             XYChart chart = xy("case " + c + " (" + w + "x" + h + ", n " + n + ", span " + span + ")", w, h);
             chart.addSeries("series", x, y).setMarker(SeriesMarkers.NONE);
-            if (random.nextBoolean()) chart.addSeries("a rather long legend entry", new double[] {x[0], x[n - 1]}, new double[] {y[0], y[0]});
+            if (random.nextBoolean()) {
+                chart.addSeries("a rather long legend entry", new double[] {x[0], x[n - 1]}, new double[] {y[0], y[0]});
+            }
             found.addAll(problems(Style.apply(chart)));
         }
         assertEquals(List.of(), found);

@@ -42,7 +42,8 @@ final class DrawnTicks {
             Method axisOf = Chart.class.getDeclaredMethod(x ? "getXAxis" : "getYAxis");
             axisOf.setAccessible(true);
             Object axis = axisOf.invoke(chart);
-            AxisTickCalculator ticks = (AxisTickCalculator) axis.getClass().getMethod("getAxisTickCalculator").invoke(axis);
+            AxisTickCalculator ticks =
+                    (AxisTickCalculator) axis.getClass().getMethod("getAxisTickCalculator").invoke(axis);
             Rectangle2D bounds = (Rectangle2D) axis.getClass().getMethod("getBounds").invoke(axis);
             AxesChartStyler s = (AxesChartStyler) chart.getStyler();
             if (x && s.getXAxisLabelAlignment() != AxesChartStyler.TextAlignment.Centre) {
@@ -58,8 +59,8 @@ final class DrawnTicks {
                 if (text == null || text.isBlank() || !(at > 0 && at < length)) continue;
                 Rectangle2D ink = new TextLayout(text, font, frc).getBounds();
                 // Widen by half the gap on every side: two boxes then meet when the labels are MIN_GAP apart.
-                Rectangle2D padded = new Rectangle2D.Double(-ink.getWidth() / 2 - MIN_GAP / 2, -ink.getHeight() / 2 - MIN_GAP / 2,
-                        ink.getWidth() + MIN_GAP, ink.getHeight() + MIN_GAP);
+                Rectangle2D padded = new Rectangle2D.Double(-ink.getWidth() / 2 - MIN_GAP / 2,
+                        -ink.getHeight() / 2 - MIN_GAP / 2, ink.getWidth() + MIN_GAP, ink.getHeight() + MIN_GAP);
                 AffineTransform place = new AffineTransform();
                 if (x) {
                     place.translate(at, 0);
@@ -83,8 +84,8 @@ final class DrawnTicks {
                 Area both = new Area(labels.get(i).box());
                 both.intersect(new Area(labels.get(j).box()));
                 if (!both.isEmpty()) {
-                    found.add(String.format("'%s' at %.1f px / '%s' at %.1f px", labels.get(i).text(), labels.get(i).position(),
-                            labels.get(j).text(), labels.get(j).position()));
+                    found.add(String.format("'%s' at %.1f px / '%s' at %.1f px", labels.get(i).text(),
+                            labels.get(i).position(), labels.get(j).text(), labels.get(j).position()));
                 }
             }
         }
