@@ -2,8 +2,9 @@
 
 Each test runs the notebook headless on the JJava kernel (once per module, or reuses the copy test_notebooks.py
 has just executed), reads the output of the cell that makes the claim (found by its cell id) and checks two
-things: the printed number satisfies the bound, and the prose still states that bound. If either the code or the prose drifts, a test fails. The fp16/bf16 limits the
-mixed-precision notebook quotes are checked against NumPy's float16 and a bit-level bf16, not the kit.
+things: the printed number satisfies the bound, and the prose still states that bound. If either the code or
+the prose drifts, a test fails. The fp16/bf16 limits the mixed-precision notebook quotes are checked against
+NumPy's float16 and a bit-level bf16, not the kit.
 """
 import importlib.machinery
 import importlib.util
