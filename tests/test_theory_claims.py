@@ -97,10 +97,14 @@ def test_overfit_batch_reaches_its_floor_within_the_stated_bound():
     assert end - floor < 0.02, out
     assert start > 3, "the fresh model should start near ln 38, far above the floor"
     assert f"{floor:.3f}" == "0.100" and "floor (0.100 nats" in prose(nb, "theorye-00c")
+    # The floor is the eight different first characters after the same <bos>: 8 ln 8 nats over 166 targets.
+    assert abs(floor - 8 * math.log(8) / 166) < 5e-5
+    assert "8 ln 8 nats over the batch's 166 targets" in prose(nb, "theorye-00c")
     theory = executed("theory/00-motivation.ipynb")
     assert "within 0.02 nats of the floor" in prose(theory, "t00-overfit-exercise")
     assert "for 100 steps" in prose(theory, "t00-overfit-exercise")
     assert f"{floor:.4f} nats" in printed(theory, "t00-overfit-batch"), "theory and solution should see the same batch"
+    assert printed(theory, "t00-overfit-batch").startswith("166 counted targets")
     assert printed(theory, "t00-overfit-check").startswith("not answered yet"), "the theory notebook ships no answer"
 
 
