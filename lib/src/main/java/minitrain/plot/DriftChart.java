@@ -52,6 +52,6 @@ public final class DriftChart {
             chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(lo))));
             chart.getStyler().setYAxisMax(Math.pow(10, Math.ceil(Math.log10(hi))));
         }
-        return chart;
+        return Style.apply(chart);
     }
 }

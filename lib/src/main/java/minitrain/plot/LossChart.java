@@ -29,7 +29,7 @@ public final class LossChart {
         // The first steps sit near ln(vocab) ~ 3.6; capping the axis keeps the interesting part readable.
         chart.getStyler().setYAxisMax(2.0);
         chart.getStyler().setYAxisMin(0.0);
-        return chart;
+        return Style.apply(chart);
     }
 
     public static XYChart learningRate(Table metrics) {
@@ -37,7 +37,7 @@ public final class LossChart {
                 .xAxisTitle("step").yAxisTitle("learning rate").build();
         chart.addSeries("lr", metrics.numberColumn("step").asDoubleArray(), metrics.numberColumn("lr").asDoubleArray())
                 .setMarker(SeriesMarkers.NONE);
-        return chart;
+        return Style.apply(chart);
     }
 
     private static void horizontal(XYChart chart, String name, double y, double last) {
