@@ -26,8 +26,11 @@ public final class LossChart {
         horizontal(chart, "n-gram val", baseline.valNllPerToken(), last);
         // Perplexity 20% below the baseline's is a loss of ln(0.8 x ppl): the phase's target as a line.
         horizontal(chart, "20% target", Math.log(0.8 * baseline.valPpl()), last);
-        // The first steps sit near ln(vocab) ~ 3.6; capping the axis keeps the interesting part readable.
-        chart.getStyler().setYAxisMax(2.0);
+        // The first steps sit near ln(vocab) ~ 3.6; capping the axis keeps the interesting part readable, but
+        // never below where the run is now (a short or failing run would otherwise draw nothing).
+        double[] train = metrics.numberColumn("train_loss").asDoubleArray();
+        double now = train.length == 0 ? 0 : train[train.length - 1];
+        chart.getStyler().setYAxisMax(Math.max(2.0, Math.ceil(1.25 * now)));
         chart.getStyler().setYAxisMin(0.0);
         return Style.apply(chart);
     }
