@@ -157,7 +157,9 @@ public final class Checkpoint {
         int step = restored.contains(Part.STEP) ? number(meta, "step", where) : 0;
         TrainingRun r = new TrainingRun(config, switches, corpus, m, data, dropout, step, seconds(file),
                 file.toAbsolutePath().getParent());
-        if (restored.contains(Part.MOMENTS)) r.optimizer().restore(number(meta, "optimizer_step", where), first, second);
+        if (restored.contains(Part.MOMENTS)) {
+            r.optimizer().restore(number(meta, "optimizer_step", where), first, second);
+        }
         return r;
     }
 
