@@ -119,7 +119,9 @@ public final class SafeTensors {
         head.put(json);
         while (head.hasRemaining()) head.put((byte) ' ');
         List<INDArray> inOrder = new ArrayList<>();
-        for (INDArray a : sorted.values()) inOrder.add(a.isView() || a.ordering() != 'c' ? a.dup('c') : a);  // bytes in C order
+        for (INDArray a : sorted.values()) {
+            inOrder.add(a.isView() || a.ordering() != 'c' ? a.dup('c') : a);  // bytes in C order
+        }
         return new Layout(head.array(), inOrder, offset);
     }
 
@@ -152,8 +154,12 @@ public final class SafeTensors {
         long size = b.remaining();
         if (size < 8) throw err(source, "file of " + size + " bytes is too short for a safetensors header");
         long n = b.getLong(0);
-        if (n < 2 || n > MAX_HEADER) throw err(source, "header length " + Long.toUnsignedString(n) + " is outside 2.." + MAX_HEADER);
-        if (n > size - 8) throw err(source, "header length " + n + " runs past the end of the file (" + size + " bytes)");
+        if (n < 2 || n > MAX_HEADER) {
+            throw err(source, "header length " + Long.toUnsignedString(n) + " is outside 2.." + MAX_HEADER);
+        }
+        if (n > size - 8) {
+            throw err(source, "header length " + n + " runs past the end of the file (" + size + " bytes)");
+        }
         byte[] headerBytes = new byte[(int) n];
         b.position(8);
         b.get(headerBytes);
@@ -275,7 +281,8 @@ public final class SafeTensors {
             INDArray a = tensors.get(e.getKey());
             if (a == null) throw err(source, "missing tensor " + e.getKey());
             if (!Arrays.equals(a.shape(), e.getValue())) {
-                throw err(source, "tensor " + e.getKey() + " has shape " + Arrays.toString(a.shape()) + ", expected " + Arrays.toString(e.getValue()));
+                throw err(source, "tensor " + e.getKey() + " has shape " + Arrays.toString(a.shape())
+                        + ", expected " + Arrays.toString(e.getValue()));
             }
         }
     }

@@ -390,7 +390,8 @@ final class SafeTensorsHeader {
             case 'r' -> '\r';
             case 't' -> '\t';
             case 'u' -> 0;
-            default -> throw syntaxAt(pos - 1, "invalid escape \\" + (char) (c & 0xFF));
+            // The byte is named by its code: a raw newline or control byte must not break the one-line error.
+            default -> throw syntaxAt(pos - 1, String.format("invalid escape: backslash before byte 0x%02x", c & 0xFF));
         };
         if (c != 'u') {
             if (out != null) out.append(plain);

@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code minitrain bench}: the cost of one training step (forward, backward, clipping, AdamW) after warm-up,
  * on real batches of the corpus, one line per configuration:
- * {@code bench NAME ms_per_step=… tokens_per_s=… gflops=… ops_per_step=… alloc_mb_per_step=… peak_rss_mb=…}.
+ * {@code bench NAME ms_per_step=… tokens_per_s=… gflops=… ops_per_step=… alloc_mb_per_step=…
+ * peak_rss_mb=…}.
  * gflops counts matrix-product FLOPs (from the shapes of every product computed); alloc_mb_per_step is JVM
  * heap allocated by all threads; ND4J's arrays live off-heap, in the block of native memory one pass reuses
  * (autograd.StepMemory), reported as pass_mb. The counts come from an {@link Counters} hook installed around

@@ -15,8 +15,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code minitrain drift MODEL}: per-layer fp16/bf16 drift of the forward pass; CSV, its provenance record and plot. */
-@Command(name = "drift", mixinStandardHelpOptions = true, description = "Measure fp16/bf16 drift per layer of a published model.")
+/**
+ * {@code minitrain drift MODEL}: per-layer fp16/bf16 drift of the forward pass; CSV, its provenance record and plot.
+ */
+@Command(name = "drift", mixinStandardHelpOptions = true,
+        description = "Measure fp16/bf16 drift per layer of a published model.")
 public final class DriftCommand implements Runnable {
 
     @Parameters(paramLabel = "MODEL")

@@ -32,7 +32,7 @@ public final class EvalCommand implements Runnable {
             throw KitError.in(model, "its vocabulary differs from the corpus's vocab.json");
         }
         Protocol.Score score = Scoring.score(pm.model(), corpus.records(s), pm.vocab(), 128);
-        System.out.printf("%s perplexity %.6f (%d tokens, mean NLL %.6f nats)%n", s.key(), score.perplexity(), score.tokens(),
-                score.meanNll());
+        System.out.printf("%s perplexity %.6f (%d tokens, mean NLL %.6f nats)%n",
+                s.key(), score.perplexity(), score.tokens(), score.meanNll());
     }
 }

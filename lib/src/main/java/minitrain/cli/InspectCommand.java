@@ -8,13 +8,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code minitrain inspect FILE}: the tensors and metadata of a safetensors file, or why it is invalid. */
-@Command(name = "inspect", mixinStandardHelpOptions = true, description = "List a safetensors file's tensors and metadata.")
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "List a safetensors file's tensors and metadata.")
 public final class InspectCommand implements Runnable {
 
     @Parameters(paramLabel = "FILE")
     Path file;
 
-    @picocli.CommandLine.Option(names = "--sha256", description = "Also print the sha256 of each tensor's bytes as loaded.")
+    @picocli.CommandLine.Option(names = "--sha256",
+            description = "Also print the sha256 of each tensor's bytes as loaded.")
     boolean digests;
 
     @Override
@@ -28,7 +30,10 @@ public final class InspectCommand implements Runnable {
             bytes += en.end() - en.begin();
         }
         System.out.printf("%d tensors, %d bytes of data%n", c.entries().size(), bytes);
-        c.metadata().forEach((k, v) -> System.out.printf("metadata %s = %s%n", k, v.length() > 200 ? v.substring(0, 200) + "..." : v));
+        c.metadata().forEach((k, v) -> {
+            String shown = v.length() > 200 ? v.substring(0, 200) + "..." : v;
+            System.out.printf("metadata %s = %s%n", k, shown);
+        });
     }
 
     /** sha256 of the tensor's values as little-endian bytes: what it holds after loading, not the file's bytes. */

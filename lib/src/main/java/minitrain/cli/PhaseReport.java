@@ -47,7 +47,8 @@ final class PhaseReport {
     final Path root, models, notebooks, out;
     final List<Item> items = new ArrayList<>();
     final List<String> body = new ArrayList<>();
-    final List<String> mlflow = new ArrayList<>(); // filled while the tracking item is decided, printed after the results
+    // Filled while the tracking item is decided, printed after the results.
+    final List<String> mlflow = new ArrayList<>();
 
     PhaseReport(Path root, Path models, Path notebooks, Path out) {
         this.root = root;
@@ -76,7 +77,8 @@ final class PhaseReport {
         List<String> md = new ArrayList<>();
         md.add("# Phase 18 report: MiniGPT trained, checkpointed, tracked and measured");
         md.add("");
-        md.add("Written by `bin/minitrain report` (run by `make phase`) from the files as they are at the end of the run.");
+        md.add("Written by `bin/minitrain report` (run by `make phase`) from the files as they are "
+                + "at the end of the run.");
         md.add("Every tick below was decided by code; an unticked item says what is missing.");
         md.add("");
         md.add("## Definition of Done");
@@ -118,11 +120,13 @@ final class PhaseReport {
         double[] a = Nd.values(pm.model().evaluate(batch.idx(), batch.real()).data);
         double[] b = Nd.values(again.model().evaluate(batch.idx(), batch.real()).data);
         int differ = 0;
-        for (int i = 0; i < a.length; i++) if (Double.doubleToRawLongBits(a[i]) != Double.doubleToRawLongBits(b[i])) differ++;
+        for (int i = 0; i < a.length; i++) {
+            if (Double.doubleToRawLongBits(a[i]) != Double.doubleToRawLongBits(b[i])) differ++;
+        }
         String evidence = String.format("`%s` (%,d bytes, sha256 `%s…` checked against its manifest); saved again: %s; "
-                + "%,d logits on 64 val records, %d differing bits-wise", rel(pm.file()), bytes(pm.file()).length,
-                pm.manifest().path("sha256").asText().substring(0, 12), sameBytes ? "the same bytes" : "DIFFERENT bytes",
-                a.length, differ);
+                + "%,d logits on 64 val records, %d differing bits-wise",
+                rel(pm.file()), bytes(pm.file()).length, pm.manifest().path("sha256").asText().substring(0, 12),
+                sameBytes ? "the same bytes" : "DIFFERENT bytes", a.length, differ);
         return new Item(claim, sameBytes && differ == 0, evidence);
     }
 
@@ -131,12 +135,15 @@ final class PhaseReport {
         String claim = "Val perplexity at least 20% below the n-gram baseline";
         if (pm == null) return new Item(claim, false, "no model to score");
         if (!baseline.corpusSha256().equals(corpus.sha256())) {
-            return new Item(claim, false, "baseline.json was computed on another corpus: rerun `bin/minitrain baseline`");
+            return new Item(claim, false,
+                    "baseline.json was computed on another corpus: rerun `bin/minitrain baseline`");
         }
         double ppl = Scoring.score(pm.model(), corpus.records(Split.VAL), pm.vocab(), 128).perplexity();
         boolean met = ppl <= TARGET * baseline.valPpl();
-        return new Item(claim, met, String.format("MiniGPT %.4f vs Kneser-Ney order %d %.4f: %.1f%% lower (target: at most %.4f)",
-                ppl, baseline.order(), baseline.valPpl(), 100 * (1 - ppl / baseline.valPpl()), TARGET * baseline.valPpl()));
+        String evidence = String.format("MiniGPT %.4f vs Kneser-Ney order %d %.4f: %.1f%% lower (target: at most %.4f)",
+                ppl, baseline.order(), baseline.valPpl(), 100 * (1 - ppl / baseline.valPpl()),
+                TARGET * baseline.valPpl());
+        return new Item(claim, met, evidence);
     }
 
     /** The run the manifest names must exist on its server, finished, with the whole metric history. */
@@ -144,8 +151,12 @@ final class PhaseReport {
         String claim = "The run is logged to MLflow";
         if (pm == null) return new Item(claim, false, "no model, so no run");
         JsonNode m = pm.manifest().path("mlflow");
-        if (m.isMissingNode()) return new Item(claim, false, "the manifest has no mlflow block: run lab 04 or `bin/minitrain track`");
-        String uri = m.path("tracking_uri").asText(), runId = m.path("run_id").asText(), url = m.path("run_url").asText();
+        if (m.isMissingNode()) {
+            return new Item(claim, false, "the manifest has no mlflow block: run lab 04 or `bin/minitrain track`");
+        }
+        String uri = m.path("tracking_uri").asText();
+        String runId = m.path("run_id").asText();
+        String url = m.path("run_url").asText();
         String where = String.format("tracking URI `%s`, experiment `%s`, run `%s`, [run page](%s)", uri,
                 m.path("experiment_id").asText(), runId, url);
         mlflow.addAll(List.of("## MLflow", "", "| | |", "|---|---|", "| tracking URI | `" + uri + "` |",
@@ -155,10 +166,13 @@ final class PhaseReport {
             MlflowClient client = new MlflowClient(uri);
             JsonNode run = client.run(runId);
             String status = run.path("info").path("status").asText("missing");
-            int rows = MetricsLog.read(root.resolve(pm.manifest().path("run_dir").asText()).resolve("metrics.csv")).rowCount();
+            Path runDir = root.resolve(pm.manifest().path("run_dir").asText());
+            int rows = MetricsLog.read(runDir.resolve("metrics.csv")).rowCount();
             int logged = client.metricSteps(runId, "train_loss").size();
             boolean ok = status.equals("FINISHED") && logged == rows;
-            return new Item(claim, ok, where + String.format("; status %s, %d of %d train_loss points on the server", status, logged, rows));
+            String onServer = String.format("; status %s, %d of %d train_loss points on the server",
+                    status, logged, rows);
+            return new Item(claim, ok, where + onServer);
         } catch (KitError e) {
             return new Item(claim, false, where + "; not confirmed: " + e.getMessage());
         }
@@ -166,10 +180,15 @@ final class PhaseReport {
 
     private Item driftPlot(PublishedModel pm) {
         Path dir = root.resolve("experiments/18-mp-drift");
-        Path png = dir.resolve("drift.png"), svg = dir.resolve("drift.svg"), csv = dir.resolve("drift.csv"), record = dir.resolve("drift.json");
+        Path png = dir.resolve("drift.png");
+        Path svg = dir.resolve("drift.svg");
+        Path csv = dir.resolve("drift.csv");
+        Path record = dir.resolve("drift.json");
         String claim = "The drift plot is exported";
-        if (!Files.isRegularFile(png) || !Files.isRegularFile(svg) || !Files.isRegularFile(csv) || !Files.isRegularFile(record)) {
-            return new Item(claim, false, "missing one of " + rel(png) + ", drift.svg, drift.csv, drift.json: run lab 03 or `bin/minitrain drift`");
+        if (!Files.isRegularFile(png) || !Files.isRegularFile(svg) || !Files.isRegularFile(csv)
+                || !Files.isRegularFile(record)) {
+            return new Item(claim, false, "missing one of " + rel(png)
+                    + ", drift.svg, drift.csv, drift.json: run lab 03 or `bin/minitrain drift`");
         }
         // Drift files left from an earlier model would describe another network: they must name this one.
         String measured;
@@ -180,11 +199,13 @@ final class PhaseReport {
         }
         boolean same = pm != null && measured.equals(pm.manifest().path("sha256").asText());
         Table t = Table.read().csv(csv.toString());
-        long fp16 = t.stringColumn("precision").isEqualTo("fp16").size(), bf16 = t.stringColumn("precision").isEqualTo("bf16").size();
-        return new Item(claim, fp16 > 0 && fp16 == bf16 && same, String.format("`%s` and `.svg`; drift.csv has %d fp16 and %d bf16 layer rows; %s",
-                rel(png), fp16, bf16, same ? "measured on the published model (drift.json)"
-                        : "drift.json names model " + (measured.isEmpty() ? "none" : measured.substring(0, Math.min(12, measured.length())))
-                        + ", not the published one: rerun lab 03"));
+        long fp16 = t.stringColumn("precision").isEqualTo("fp16").size();
+        long bf16 = t.stringColumn("precision").isEqualTo("bf16").size();
+        String measuredShort = measured.isEmpty() ? "none" : measured.substring(0, Math.min(12, measured.length()));
+        return new Item(claim, fp16 > 0 && fp16 == bf16 && same,
+                String.format("`%s` and `.svg`; drift.csv has %d fp16 and %d bf16 layer rows; %s",
+                        rel(png), fp16, bf16, same ? "measured on the published model (drift.json)"
+                                : "drift.json names model " + measuredShort + ", not the published one: rerun lab 03"));
     }
 
     private Item noSerialization() {
@@ -206,7 +227,8 @@ final class PhaseReport {
             if (!Files.exists(executed)) executed = notebooks.resolve("lab").resolve(name);
             int images = images(executed);
             ok &= images > 0;
-            seen.add(String.format("`%s`: %s", rel(executed), images < 0 ? "not executed" : images + " image/png outputs"));
+            String shown = images < 0 ? "not executed" : images + " image/png outputs";
+            seen.add(String.format("`%s`: %s", rel(executed), shown));
         }
         return new Item(claim, ok, String.join("; ", seen));
     }
@@ -228,17 +250,21 @@ final class PhaseReport {
 
     private void results(PublishedModel pm, Baseline baseline) {
         JsonNode man = pm.manifest(), metrics = man.path("metrics");
+        long ngrams = baseline.orders().stream()
+                .filter(o -> o.order() == baseline.order()).mapToLong(Baseline.OrderResult::ngrams).sum();
+        double countSeconds = baseline.orders().stream().mapToDouble(Baseline.OrderResult::seconds).sum();
         List<String> r = new ArrayList<>(List.of("## Results", "",
                 "| | MiniGPT | n-gram (order " + baseline.order() + ") |", "|---|---|---|",
-                String.format("| val perplexity | %.4f | %.4f |", metrics.path("val_ppl").asDouble(), baseline.valPpl()),
-                String.format("| dev perplexity | %.4f | %.4f |", metrics.path("dev_ppl").asDouble(), baseline.devPpl()),
-                String.format("| parameters | %,d | %,d n-grams |", man.path("parameters").asLong(), baseline.orders().stream()
-                        .filter(o -> o.order() == baseline.order()).mapToLong(Baseline.OrderResult::ngrams).sum()),
-                String.format("| training | %d steps, %.0f s (%.0f ms per step) | counted in %.1f s |", man.path("steps").asInt(),
-                        man.path("timings").path("wall_s").asDouble(), man.path("timings").path("ms_per_step").asDouble(),
-                        baseline.orders().stream().mapToDouble(Baseline.OrderResult::seconds).sum()),
-                "", "Model: `" + rel(pm.file()) + "`; manifest: `" + rel(PublishedModel.manifestFor(pm.file())) + "`; run folder: `"
-                        + man.path("run_dir").asText() + "`.", ""));
+                String.format("| val perplexity | %.4f | %.4f |",
+                        metrics.path("val_ppl").asDouble(), baseline.valPpl()),
+                String.format("| dev perplexity | %.4f | %.4f |",
+                        metrics.path("dev_ppl").asDouble(), baseline.devPpl()),
+                String.format("| parameters | %,d | %,d n-grams |", man.path("parameters").asLong(), ngrams),
+                String.format("| training | %d steps, %.0f s (%.0f ms per step) | counted in %.1f s |",
+                        man.path("steps").asInt(), man.path("timings").path("wall_s").asDouble(),
+                        man.path("timings").path("ms_per_step").asDouble(), countSeconds),
+                "", "Model: `" + rel(pm.file()) + "`; manifest: `" + rel(PublishedModel.manifestFor(pm.file()))
+                        + "`; run folder: `" + man.path("run_dir").asText() + "`.", ""));
         Path runDir = root.resolve(man.path("run_dir").asText());
         Path metricsCsv = runDir.resolve("metrics.csv");
         if (Files.isRegularFile(metricsCsv)) {
@@ -256,7 +282,8 @@ final class PhaseReport {
             for (int i = 0; i < dev.rowCount(); i++) {
                 double d = dev.doubleColumn("dev_loss").getDouble(i);
                 r.add(String.format("| %d | %.2e | %.4f | %.4f | %.4f |", dev.intColumn("step").getInt(i),
-                        dev.doubleColumn("lr").getDouble(i), dev.doubleColumn("train_loss").getDouble(i), d, Math.exp(d)));
+                        dev.doubleColumn("lr").getDouble(i), dev.doubleColumn("train_loss").getDouble(i),
+                        d, Math.exp(d)));
             }
             r.add("");
         }
@@ -269,23 +296,34 @@ final class PhaseReport {
         Table t = Table.read().csv(csv.toString());
         body.add("## Mixed-precision drift (forward pass, per layer)");
         body.add("");
-        body.add("![Relative RMS error per layer, fp16 and bf16](" + link(root.resolve("experiments/18-mp-drift/drift.png")) + ")");
+        Path png = root.resolve("experiments/18-mp-drift/drift.png");
+        body.add("![Relative RMS error per layer, fp16 and bf16](" + link(png) + ")");
         body.add("");
-        body.add("Relative RMS error against fp64. *Boundaries*: weights and each layer's output rounded, arithmetic in");
-        body.add("fp64; *every op*: the output of every operation rounded too; *arith*: as every op, and the matrix products computed in the");
-        body.add("format itself (every product and partial sum rounded), on the first " + Drift.ARITH_RECORDS + " records of the sample. Overflows and flushes are for fp16 with every op rounded, counted over every operation inside the layer.");
+        body.add("Relative RMS error against fp64. "
+                + "*Boundaries*: weights and each layer's output rounded, arithmetic in");
+        body.add("fp64; *every op*: the output of every operation rounded too; *arith*: as every op, "
+                + "and the matrix products computed in the");
+        body.add("format itself (every product and partial sum rounded), on the first " + Drift.ARITH_RECORDS
+                + " records of the sample. Overflows and flushes are for fp16 with every op rounded, "
+                + "counted over every operation inside the layer.");
         body.add("");
-        body.add("| layer | fp16 boundaries | bf16 boundaries | fp16 every op | bf16 every op | fp16 arith | bf16 arith | fp16 overflows | fp16 flushes to zero |");
+        body.add("| layer | fp16 boundaries | bf16 boundaries | fp16 every op | bf16 every op "
+                + "| fp16 arith | bf16 arith | fp16 overflows | fp16 flushes to zero |");
         body.add("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         Table fp16 = t.where(t.stringColumn("precision").isEqualTo("fp16"));
         for (int i = 0; i < fp16.rowCount(); i++) {
             String layer = fp16.stringColumn("layer").get(i);
             StringBuilder row = new StringBuilder("| " + layer + " |");
-            for (String p : List.of("fp16", "bf16", "fp16" + Drift.EVERY_OP, "bf16" + Drift.EVERY_OP, "fp16" + Drift.ARITH, "bf16" + Drift.ARITH)) {
-                Table r = t.where(t.stringColumn("precision").isEqualTo(p).and(t.stringColumn("layer").isEqualTo(layer)));
-                row.append(r.rowCount() == 0 ? " |" : String.format(" %.2e |", r.numberColumn("rel_rms_err").getDouble(0)));
+            List<String> columns = List.of("fp16", "bf16", "fp16" + Drift.EVERY_OP, "bf16" + Drift.EVERY_OP,
+                    "fp16" + Drift.ARITH, "bf16" + Drift.ARITH);
+            for (String p : columns) {
+                Table r = t.where(t.stringColumn("precision").isEqualTo(p)
+                        .and(t.stringColumn("layer").isEqualTo(layer)));
+                row.append(r.rowCount() == 0 ? " |"
+                        : String.format(" %.2e |", r.numberColumn("rel_rms_err").getDouble(0)));
             }
-            Table worst = t.where(t.stringColumn("precision").isEqualTo("fp16" + Drift.EVERY_OP).and(t.stringColumn("layer").isEqualTo(layer)));
+            Table worst = t.where(t.stringColumn("precision").isEqualTo("fp16" + Drift.EVERY_OP)
+                    .and(t.stringColumn("layer").isEqualTo(layer)));
             if (worst.rowCount() == 0) worst = fp16.where(fp16.stringColumn("layer").isEqualTo(layer));
             row.append(String.format(" %d | %d |", (long) worst.numberColumn("overflows").getDouble(0),
                     (long) worst.numberColumn("flushes_to_zero").getDouble(0)));
@@ -323,7 +361,8 @@ final class PhaseReport {
         body.add("| git commit (training) | `" + man.path("git_commit").asText() + "` |");
         body.add("| corpus sha256 | `" + corpus.sha256() + "` |");
         body.add("| seed | " + man.path("seed").asText() + " |");
-        man.path("environment").fields().forEachRemaining(e -> body.add("| " + e.getKey() + " | " + e.getValue().asText() + " |"));
+        man.path("environment").fields().forEachRemaining(e ->
+                body.add("| " + e.getKey() + " | " + e.getValue().asText() + " |"));
         body.add("");
     }
 

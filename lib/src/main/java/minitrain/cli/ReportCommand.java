@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
  * {@code minitrain report}: writes PHASE_18_REPORT.md from the phase's files. The exit status is non-zero
  * when an item is not ticked, so {@code make phase} fails loudly instead of leaving a half-done report.
  */
-@Command(name = "report", mixinStandardHelpOptions = true, description = "Write PHASE_18_REPORT.md, every Definition-of-Done item decided by code.")
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = "Write PHASE_18_REPORT.md, every Definition-of-Done item decided by code.")
 public final class ReportCommand implements Runnable {
 
     @Option(names = "--models", description = "Folder of published models (default: models/).")
@@ -32,7 +33,8 @@ public final class ReportCommand implements Runnable {
         items.forEach(i -> System.out.println((i.done() ? "[x] " : "[ ] ") + i.claim()));
         long done = items.stream().filter(PhaseReport.Item::done).count();
         if (done < items.size()) {
-            throw new KitError(file + ": " + done + " of " + items.size() + " Definition-of-Done items ticked; the unticked ones say why");
+            throw new KitError(file + ": " + done + " of " + items.size()
+                    + " Definition-of-Done items ticked; the unticked ones say why");
         }
         System.out.println("wrote " + file + ": all " + items.size() + " items ticked");
     }

@@ -17,7 +17,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code minitrain resume DIR}: continue a run from its latest checkpoint to the end it was started with. */
 @Command(name = "resume", mixinStandardHelpOptions = true,
-        description = "Continue a run folder from its latest checkpoint (or from step 0 if it has none yet); the folder holds all its settings.")
+        description = "Continue a run folder from its latest checkpoint (or from step 0 if it has none yet); "
+                + "the folder holds all its settings.")
 public final class ResumeCommand implements Runnable {
 
     @Parameters(paramLabel = "DIR", description = "The run folder.")

@@ -8,15 +8,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code minitrain track RUN_DIR_OR_MODEL}: log a published model and its run to MLflow (rerunnable, no duplicates). */
+/**
+ * {@code minitrain track RUN_DIR_OR_MODEL}: log a published model and its run to MLflow (rerunnable, no duplicates).
+ */
 @Command(name = "track", mixinStandardHelpOptions = true, description = "Sync a published model and its run to MLflow.")
 public final class TrackCommand implements Runnable {
 
     @Parameters(paramLabel = "RUN_DIR_OR_MODEL",
-            description = "models/minigpt-phase18-<hash>.safetensors, its .json manifest, or the run folder it was published from")
+            description = "models/minigpt-phase18-<hash>.safetensors, its .json manifest, "
+                    + "or the run folder it was published from")
     Path model;
 
-    @Option(names = "--tracking-uri", description = "MLflow server (MLFLOW_TRACKING_URI wins; default: mlruns/server.uri).")
+    @Option(names = "--tracking-uri",
+            description = "MLflow server (MLFLOW_TRACKING_URI wins; default: mlruns/server.uri).")
     String trackingUri;
 
     @Option(names = "--experiment", description = "Experiment name (default: phase18-minigpt).")

@@ -48,7 +48,9 @@ public final class Corpus {
             for (int i = 0; i < records.size(); i++) {
                 Record r = records.get(i);
                 Path first = seenIds.putIfAbsent(r.id(), f);
-                if (first != null) throw KitError.at(f, i + 1, "duplicate id \"" + r.id() + "\" (first in " + first + ")");
+                if (first != null) {
+                    throw KitError.at(f, i + 1, "duplicate id \"" + r.id() + "\" (first in " + first + ")");
+                }
                 bySplit.get(r.split()).add(r);
             }
         }

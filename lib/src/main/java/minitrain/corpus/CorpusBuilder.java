@@ -87,7 +87,8 @@ public final class CorpusBuilder {
         List<Record> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             Record r = records.get(i);
-            out.add(new Record(r.id(), r.verb(), r.verbEs(), r.tense(), r.person(), r.en(), r.es(), r.text(), split[i]));
+            out.add(new Record(r.id(), r.verb(), r.verbEs(), r.tense(), r.person(), r.en(), r.es(), r.text(),
+                    split[i]));
         }
         return out;
     }
@@ -118,7 +119,8 @@ public final class CorpusBuilder {
             int perShard = (verbs.size() + SHARDS - 1) / SHARDS;
             for (int s = 0; s < SHARDS; s++) {
                 Set<String> shardVerbs = new HashSet<>();
-                for (int n = s * perShard; n < Math.min(verbs.size(), (s + 1) * perShard); n++) shardVerbs.add(verbs.get(n).en());
+                int shardEnd = Math.min(verbs.size(), (s + 1) * perShard);
+                for (int n = s * perShard; n < shardEnd; n++) shardVerbs.add(verbs.get(n).en());
                 StringBuilder sb = new StringBuilder();
                 int count = 0;
                 for (Record r : records) {

@@ -43,14 +43,17 @@ public final class CorpusReader {
         byte[] bytes;
         try {
             long size = Files.size(file);
-            if (size > MAX_BYTES) throw KitError.in(file, size + " bytes is larger than a shard can be (" + MAX_BYTES + ")");
+            if (size > MAX_BYTES) {
+                throw KitError.in(file, size + " bytes is larger than a shard can be (" + MAX_BYTES + ")");
+            }
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             throw KitError.in(file, "cannot read: " + e.getMessage());
         }
         // An editor's byte-order mark is invisible on screen, and JSON refuses it: say what it is.
         if (bytes.length >= 3 && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB && (bytes[2] & 0xff) == 0xBF) {
-            throw KitError.at(file, 1, "starts with a UTF-8 byte-order mark (EF BB BF): save the file as UTF-8 without BOM");
+            throw KitError.at(file, 1,
+                    "starts with a UTF-8 byte-order mark (EF BB BF): save the file as UTF-8 without BOM");
         }
         ByteBuffer in = ByteBuffer.wrap(bytes);
         CharBuffer out = CharBuffer.allocate(bytes.length); // UTF-8 never decodes to more chars than bytes

@@ -106,8 +106,8 @@ public record Baseline(int order, double devPpl, double valPpl, String corpusSha
                 for (String key : List.of("order", "dev_ppl", "val_ppl", "ngrams", "seconds")) {
                     if (!r.has(key)) throw KitError.in(file, "an entry of \"orders\" lacks \"" + key + "\"");
                 }
-                per.add(new OrderResult(r.get("order").asInt(), r.get("dev_ppl").asDouble(), r.get("val_ppl").asDouble(),
-                        r.get("ngrams").asLong(), r.get("seconds").asDouble()));
+                per.add(new OrderResult(r.get("order").asInt(), r.get("dev_ppl").asDouble(),
+                        r.get("val_ppl").asDouble(), r.get("ngrams").asLong(), r.get("seconds").asDouble()));
             }
             return new Baseline(o.get("order").asInt(), o.get("dev_ppl").asDouble(), o.get("val_ppl").asDouble(),
                     o.get("corpus_sha256").asText(), List.copyOf(per));

@@ -14,7 +14,8 @@ package minitrain.precision;
  *                  and hide how far every other value moved. Positions where fp64 itself is not finite have
  *                  no reference to compare with and are skipped.
  */
-public record DriftRow(String precision, String layer, double maxAbs, double relRms, long overflows, long flushes, long nans) {
+public record DriftRow(String precision, String layer, double maxAbs, double relRms,
+        long overflows, long flushes, long nans) {
 
     public static final String CSV_HEADER = "precision,layer,max_abs_err,rel_rms_err,overflows,flushes_to_zero,nans";
 

@@ -23,7 +23,8 @@ public final class AdamW {
     /** Steps taken: the t of the bias correction. */
     private int t;
 
-    public AdamW(Map<String, Tensor> params, Set<String> decayed, double beta1, double beta2, double eps, double weightDecay) {
+    public AdamW(Map<String, Tensor> params, Set<String> decayed, double beta1, double beta2, double eps,
+            double weightDecay) {
         this.params = params;
         this.decayed = decayed;
         this.beta1 = beta1;

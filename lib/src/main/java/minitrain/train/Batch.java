@@ -25,7 +25,8 @@ public record Batch(int[][] idx, int[][] targets, boolean[][] real, boolean[][] 
         // A target is counted exactly where its input is real: the record's last input predicts <eos>.
         int tokens = p.tokens();
         boolean[][] counted = new boolean[p.real().length][];
-        for (int r = 0; r < counted.length; r++) counted[r] = p.real()[r].clone(); // its own copy: editing one mask never edits the other
+        // Its own copy: editing one mask never edits the other.
+        for (int r = 0; r < counted.length; r++) counted[r] = p.real()[r].clone();
         return new Batch(p.inputs(), p.targets(), p.real(), counted, tokens);
     }
 

@@ -160,7 +160,9 @@ public final class Checkpoint {
         // rewrite the run folder's metrics.csv or checkpoints.
         Path runDir = restored.containsAll(EnumSet.allOf(Part.class)) ? file.toAbsolutePath().getParent() : null;
         TrainingRun r = new TrainingRun(config, switches, corpus, m, data, dropout, step, seconds(file), runDir);
-        if (restored.contains(Part.MOMENTS)) r.optimizer().restore(number(meta, "optimizer_step", where), first, second);
+        if (restored.contains(Part.MOMENTS)) {
+            r.optimizer().restore(number(meta, "optimizer_step", where), first, second);
+        }
         return r;
     }
 

@@ -99,7 +99,9 @@ public final class LoopCheck {
         Map<String, INDArray> mine = Checkpoint.tensors(yours);
         for (Map.Entry<String, TrainingRun> e : without.entrySet()) {
             TrainingLoop.run(e.getValue(), TrainingLoop.Listener.NONE);
-            if (firstDifferentTensor(mine, Checkpoint.tensors(e.getValue())) == null) return "your loop " + e.getKey() + ".";
+            if (firstDifferentTensor(mine, Checkpoint.tensors(e.getValue())) == null) {
+                return "your loop " + e.getKey() + ".";
+            }
         }
         return "compare your step with the library's order: lr = run.lr(); dev loss every eval_every steps; "
                 + "run.zeroGrad(); the micro-batches and their one denominator; forward, loss and backward per "

@@ -34,7 +34,8 @@ public final class RunFolder {
 
         /** One line for a terminal or a notebook. */
         public String summary(double trainSeconds) {
-            return String.format("val perplexity %.4f vs n-gram baseline %.4f (order %d): %.1f%% %s; %.0f s of training",
+            return String.format("val perplexity %.4f vs n-gram baseline %.4f (order %d): "
+                    + "%.1f%% %s; %.0f s of training",
                     valPpl, baseline.valPpl(), baseline.order(), 100 * Math.abs(1 - valPpl / baseline.valPpl()),
                     beatsBaseline() ? "lower" : "higher", trainSeconds);
         }

@@ -23,7 +23,8 @@ public record TrainConfig(
         int blockSize,       // longest input; the longest record (65 tokens) needs 64
         double dropout,      // regularisation; small because the corpus is small but regular
         int batchSize,       // records per micro-batch
-        int gradAccum,       // micro-batches per optimizer step (same update as one batch of batchSize * gradAccum)
+        int gradAccum,       // micro-batches per optimizer step
+                             // (same update as one batch of batchSize * gradAccum)
         int maxSteps,        // optimizer steps; the schedule ends here
         int warmupSteps,     // linear warmup: Adam's second moments start at zero and overreact without it
         double lr,           // peak learning rate after warmup
@@ -36,7 +37,8 @@ public record TrainConfig(
         int evalEvery,       // steps between dev evaluations (the loss curve's dev points)
         int ckptEvery,       // steps between checkpoints in the run folder
         long seed,           // the one seed: initialisation, data order and dropout all derive from it
-        int evalBatch) {     // records per batch when evaluating; as many as batch_size keeps one pass's memory block the size training needs
+        int evalBatch) {     // records per batch when evaluating; as many as batch_size keeps one pass's memory
+                             // block the size training needs
 
     public static TrainConfig defaults() {
         return new TrainConfig(3, 4, 96, 64, 0.05, 32, 1, 2000, 100, 3e-3, 1e-4, 0.1, 0.9, 0.99, 1e-8, 1.0,
@@ -57,7 +59,8 @@ public record TrainConfig(
         check(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "beta1", "and beta2 must be in [0, 1)");
         check(eps > 0, "eps", "must be positive");
         check(gradClip >= 0, "grad_clip", "must not be negative");
-        check(evalEvery >= 1 && ckptEvery >= 1 && evalBatch >= 1, "eval_every", "ckpt_every and eval_batch must be at least 1");
+        check(evalEvery >= 1 && ckptEvery >= 1 && evalBatch >= 1,
+                "eval_every", "ckpt_every and eval_batch must be at least 1");
     }
 
     private static void check(boolean ok, String key, String what) {
@@ -88,14 +91,20 @@ public record TrainConfig(
             Map.Entry<String, JsonNode> e = it.next();
             String key = e.getKey();
             if (key.startsWith("_")) continue; // "_comment" and friends: notes for people
-            if (!m.containsKey(key)) throw new KitError(where + ": unknown key \"" + key + "\" (known: " + m.keySet() + ")");
+            if (!m.containsKey(key)) {
+                throw new KitError(where + ": unknown key \"" + key + "\" (known: " + m.keySet() + ")");
+            }
             Object old = m.get(key);
             JsonNode v = e.getValue();
             if (old instanceof Integer) {
-                if (!v.isIntegralNumber() || !v.canConvertToInt()) throw new KitError(where + ": \"" + key + "\" must be an integer, got " + v);
+                if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+                    throw new KitError(where + ": \"" + key + "\" must be an integer, got " + v);
+                }
                 m.put(key, v.asInt());
             } else if (old instanceof Long) {
-                if (!v.isIntegralNumber() || !v.canConvertToLong()) throw new KitError(where + ": \"" + key + "\" must be an integer, got " + v);
+                if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+                    throw new KitError(where + ": \"" + key + "\" must be an integer, got " + v);
+                }
                 m.put(key, v.asLong());
             } else {
                 if (!v.isNumber()) throw new KitError(where + ": \"" + key + "\" must be a number, got " + v);
@@ -115,11 +124,13 @@ public record TrainConfig(
     }
 
     private static TrainConfig fromMap(Map<String, Object> m) {
-        return new TrainConfig((int) m.get("n_layer"), (int) m.get("n_head"), (int) m.get("n_embd"), (int) m.get("block_size"),
-                (double) m.get("dropout"), (int) m.get("batch_size"), (int) m.get("grad_accum"), (int) m.get("max_steps"),
-                (int) m.get("warmup_steps"), (double) m.get("lr"), (double) m.get("min_lr"), (double) m.get("weight_decay"),
-                (double) m.get("beta1"), (double) m.get("beta2"), (double) m.get("eps"), (double) m.get("grad_clip"),
-                (int) m.get("eval_every"), (int) m.get("ckpt_every"), (long) m.get("seed"), (int) m.get("eval_batch"));
+        return new TrainConfig(
+                (int) m.get("n_layer"), (int) m.get("n_head"), (int) m.get("n_embd"), (int) m.get("block_size"),
+                (double) m.get("dropout"), (int) m.get("batch_size"), (int) m.get("grad_accum"),
+                (int) m.get("max_steps"), (int) m.get("warmup_steps"), (double) m.get("lr"), (double) m.get("min_lr"),
+                (double) m.get("weight_decay"), (double) m.get("beta1"), (double) m.get("beta2"), (double) m.get("eps"),
+                (double) m.get("grad_clip"), (int) m.get("eval_every"), (int) m.get("ckpt_every"),
+                (long) m.get("seed"), (int) m.get("eval_batch"));
     }
 
     public static TrainConfig read(Path file) {

@@ -162,7 +162,8 @@ public final class TrainingRun {
                 : last == null ? "no checkpoint was written yet"
                 : "the last good checkpoint " + last.getFileName() + " is kept";
         throw new KitError("step " + step + ": " + (Double.isFinite(loss) ? "" : "loss is " + loss + ", ")
-                + (bad == null ? "" : "first non-finite gradient in " + bad) + "; " + kept + " and nothing was published");
+                + (bad == null ? "" : "first non-finite gradient in " + bad)
+                + "; " + kept + " and nothing was published");
     }
 
     /**

@@ -31,9 +31,11 @@ class AtomicFilesTest {
     @Test
     void aFileWhereAFolderIsNeededIsNamedAsSuch(@TempDir Path tmp) throws IOException {
         Files.writeString(tmp.resolve("file"), "x");
-        KitError e = assertThrows(KitError.class, () -> AtomicFiles.writeString(tmp.resolve("file/run/run.json"), "{}"));
+        KitError e = assertThrows(KitError.class,
+                () -> AtomicFiles.writeString(tmp.resolve("file/run/run.json"), "{}"));
         // Java's own message would be the bare path "…/file/run": the reason must be in words.
-        assertTrue(e.getMessage().contains("Not a directory") || e.getMessage().contains("a file is in the way"), e.getMessage());
+        assertTrue(e.getMessage().contains("Not a directory") || e.getMessage().contains("a file is in the way"),
+                e.getMessage());
     }
 
     @Test
@@ -42,7 +44,8 @@ class AtomicFilesTest {
         assertFalse(Files.exists(tmp.resolve("a")), "folders made only for the check are removed");
         Files.writeString(tmp.resolve("file"), "x");
         KitError e = assertThrows(KitError.class, () -> AtomicFiles.requireWritableFolder(tmp.resolve("file/models")));
-        assertTrue(e.getMessage().startsWith(tmp.resolve("file/models") + ": cannot write in this folder: "), e.getMessage());
+        assertTrue(e.getMessage().startsWith(tmp.resolve("file/models") + ": cannot write in this folder: "),
+                e.getMessage());
         try (var s = Files.list(tmp)) {
             assertEquals(1, s.count());
         }

@@ -26,6 +26,7 @@ class NoJavaSerializationTest {
         Files.writeString(tmp.resolve("B.java"), "var in = new ObjectInputStream(stream);");
         Files.writeString(tmp.resolve("C.java"), "SafeTensors.read(file);");
         Files.writeString(tmp.resolve("D.java"), "try (var out = new ObjectOutputStream(stream)) {}");
-        assertEquals(List.of(tmp.resolve("A.java"), tmp.resolve("B.java"), tmp.resolve("D.java")), NoJavaSerialization.offenders(tmp));
+        assertEquals(List.of(tmp.resolve("A.java"), tmp.resolve("B.java"), tmp.resolve("D.java")),
+                NoJavaSerialization.offenders(tmp));
     }
 }

@@ -67,6 +67,9 @@ class SafeTensorsHeaderTest {
         assertEquals("/\u0000\u00e9\b\f\t\u007f", metadataNote("\"\\/\\u0000\\u00E9\\b\\f\\t\u007f\""));
         assertTrue(error(file("{\"__metadata__\":{\"note\":\"tab\there\"}}", 0)).contains("control character"));
         assertTrue(error(file("{\"__metadata__\":{\"note\":\"\\x41\"}}", 0)).contains("invalid escape"));
+        // A backslash before a raw newline: the error names the byte and stays on one line.
+        String newline = error(file("{\"__metadata__\":{\"note\":\"\\\n\"}}", 0));
+        assertTrue(newline.contains("backslash before byte 0x0a") && !newline.contains("\n"), newline);
     }
 
     @Test

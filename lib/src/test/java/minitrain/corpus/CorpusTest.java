@@ -67,7 +67,8 @@ class CorpusTest {
         assertEquals(allVerbs, trainVerbs);
         assertEquals(Set.of(Tense.values()), trainTenses);
         assertEquals(Set.of(Person.values()), trainPersons);
-        double val = corpus.records(Split.VAL).size() / (double) total, dev = corpus.records(Split.DEV).size() / (double) total;
+        double val = corpus.records(Split.VAL).size() / (double) total;
+        double dev = corpus.records(Split.DEV).size() / (double) total;
         assertEquals(0.10, val, 0.01);
         assertEquals(0.05, dev, 0.01);
     }
@@ -106,8 +107,9 @@ class CorpusTest {
 
     // ---- the reader refuses bad lines with file and line ---------------------------------------------
 
-    static final String GOOD = "{\"id\":\"walk.present.1sg\",\"verb\":\"walk\",\"verb_es\":\"caminar\",\"tense\":\"present\","
-            + "\"person\":\"1sg\",\"en\":\"I walk\",\"es\":\"yo camino\",\"text\":\"I walk → yo camino\",\"split\":\"train\"}";
+    static final String GOOD = "{\"id\":\"walk.present.1sg\",\"verb\":\"walk\",\"verb_es\":\"caminar\","
+            + "\"tense\":\"present\",\"person\":\"1sg\",\"en\":\"I walk\",\"es\":\"yo camino\","
+            + "\"text\":\"I walk → yo camino\",\"split\":\"train\"}";
 
     static String readError(Path tmp, byte[] content) throws IOException {
         Path f = tmp.resolve("bad.jsonl");
@@ -142,7 +144,8 @@ class CorpusTest {
 
     @Test
     void unknownTensePersonSplit(@TempDir Path tmp) throws IOException {
-        assertTrue(readError(tmp, GOOD.replace("\"present\"", "\"pluperfect\"")).endsWith(":2: unknown tense \"pluperfect\""));
+        assertTrue(readError(tmp, GOOD.replace("\"present\"", "\"pluperfect\""))
+                .endsWith(":2: unknown tense \"pluperfect\""));
         assertTrue(readError(tmp, GOOD.replace("\"1sg\"", "\"4sg\"")).endsWith(":2: unknown person \"4sg\""));
         assertTrue(readError(tmp, GOOD.replace("\"train\"", "\"test\"")).endsWith(":2: unknown split \"test\""));
     }

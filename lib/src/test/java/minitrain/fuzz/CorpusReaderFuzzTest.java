@@ -42,7 +42,8 @@ class CorpusReaderFuzzTest {
     }
 
     @Property
-    void everyMutantParsesOrIsOneLineKitError(@ForAll("seeds") Seeds seed, @ForAll("mutations") List<Mutation> mutations) {
+    void everyMutantParsesOrIsOneLineKitError(@ForAll("seeds") Seeds seed,
+            @ForAll("mutations") List<Mutation> mutations) {
         byte[] bytes = seed.bytes();
         for (Mutation m : mutations) bytes = m.apply(bytes);
         contained.check("mutant.jsonl", bytes, CorpusReader::read);
@@ -58,7 +59,8 @@ class CorpusReaderFuzzTest {
                 KitError e = assertThrows(KitError.class, () -> CorpusReader.read(file), s.name());
                 assertFalse(e.getMessage().contains("\n"), s.name() + ": " + e.getMessage());
                 // "file:line: message": the line is where the learner opens the file.
-                assertTrue(e.getMessage().matches("\\Q" + minitrain.Kit.show(file) + "\\E:\\d+: .*"), s.name() + ": " + e.getMessage());
+                assertTrue(e.getMessage().matches("\\Q" + minitrain.Kit.show(file) + "\\E:\\d+: .*"),
+                        s.name() + ": " + e.getMessage());
             } else {
                 contained.check(s.name(), s.bytes(), CorpusReader::read);
             }

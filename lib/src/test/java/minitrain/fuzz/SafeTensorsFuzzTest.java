@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.util.List;
 import minitrain.KitError;
 import minitrain.checkpoint.SafeTensors;
@@ -41,7 +43,8 @@ class SafeTensorsFuzzTest {
     }
 
     @Property
-    void everyMutantParsesOrIsOneLineKitError(@ForAll("seeds") Seeds seed, @ForAll("mutations") List<Mutation> mutations) {
+    void everyMutantParsesOrIsOneLineKitError(@ForAll("seeds") Seeds seed,
+            @ForAll("mutations") List<Mutation> mutations) {
         byte[] bytes = seed.bytes();
         for (Mutation m : mutations) bytes = m.apply(bytes);
         contained.check("mutant.safetensors", bytes, SafeTensors::read);
@@ -52,17 +55,20 @@ class SafeTensorsFuzzTest {
         for (Seeds s : Seeds.of("safetensors")) {
             if (s.name().startsWith("ok-")) {
                 assertDoesNotThrow(() -> contained.check(s.name(), s.bytes(), SafeTensors::read), s.name());
-                assertDoesNotThrow(() -> SafeTensors.read(java.nio.file.Path.of(
-                        SafeTensorsFuzzTest.class.getResource("/minitrain/fuzz/safetensors/" + s.name()).toURI())), s.name());
+                assertDoesNotThrow(() -> SafeTensors.read(seedFile(s)), s.name());
             } else if (s.name().startsWith("bad-")) {
-                KitError e = assertThrows(KitError.class, () -> SafeTensors.read(java.nio.file.Path.of(
-                        SafeTensorsFuzzTest.class.getResource("/minitrain/fuzz/safetensors/" + s.name()).toURI())), s.name());
+                KitError e = assertThrows(KitError.class, () -> SafeTensors.read(seedFile(s)), s.name());
                 assertFalse(e.getMessage().contains("\n"), s.name() + ": " + e.getMessage());
                 assertTrue(e.getMessage().contains(s.name()), s.name() + ": " + e.getMessage());
             } else {
                 contained.check(s.name(), s.bytes(), SafeTensors::read);
             }
         }
+    }
+
+    /** The seed's own file on the test class path, so an error message can name it. */
+    static Path seedFile(Seeds s) throws URISyntaxException {
+        return Path.of(SafeTensorsFuzzTest.class.getResource("/minitrain/fuzz/safetensors/" + s.name()).toURI());
     }
 
     @Provide

@@ -13,8 +13,10 @@ class HandWorkedTest {
     @Test
     void aDamagedBaselineFileIsOneLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
         java.nio.file.Path f = tmp.resolve("baseline.json");
-        java.nio.file.Files.writeString(f, "{\"order\":3,\"dev_ppl\":2.0,\"val_ppl\":2.1,\"corpus_sha256\":\"ab\",\"orders\":[{\"order\":3}]}");
-        minitrain.KitError e = org.junit.jupiter.api.Assertions.assertThrows(minitrain.KitError.class, () -> Baseline.read(f));
+        java.nio.file.Files.writeString(f, "{\"order\":3,\"dev_ppl\":2.0,\"val_ppl\":2.1,\"corpus_sha256\":\"ab\","
+                + "\"orders\":[{\"order\":3}]}");
+        minitrain.KitError e = org.junit.jupiter.api.Assertions.assertThrows(minitrain.KitError.class,
+                () -> Baseline.read(f));
         assertEquals(f + ": an entry of \"orders\" lacks \"dev_ppl\"", e.getMessage());
     }
 

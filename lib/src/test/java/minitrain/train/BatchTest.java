@@ -70,11 +70,14 @@ class BatchTest {
         countedB[2] = new boolean[countedB[2].length];
         double la = lossAndGrad(m, a.idx(), a.real(), a.targets(), a.counted(), a.tokens());
         double[][] ga = grads(m);
-        double lb = lossAndGrad(m, trim(b.idx(), 2), trim(b.real(), 2), trim(b.targets(), 2), trim(countedB, 2), a.tokens());
+        double lb = lossAndGrad(m, trim(b.idx(), 2), trim(b.real(), 2), trim(b.targets(), 2), trim(countedB, 2),
+                a.tokens());
         double[][] gb = grads(m);
         assertNotEquals(a.idx()[0].length, b.idx()[0].length);
         assertEquals(la, lb, 1e-12);
-        for (int i = 0; i < ga.length; i++) for (int k = 0; k < ga[i].length; k++) assertEquals(ga[i][k], gb[i][k], 1e-12);
+        for (int i = 0; i < ga.length; i++) {
+            for (int k = 0; k < ga[i].length; k++) assertEquals(ga[i][k], gb[i][k], 1e-12);
+        }
     }
 
     static int[][] trim(int[][] x, int rows) {
@@ -104,7 +107,8 @@ class BatchTest {
         Batch b = Batch.of(seqs, 0, 64);
         double loss;
         try (var off = minitrain.autograd.Grad.off()) {
-            loss = CrossEntropy.apply(m.forward(b.idx(), b.real(), false, null), b.targets(), b.counted(), b.tokens()).item();
+            Tensor logits = m.forward(b.idx(), b.real(), false, null);
+            loss = CrossEntropy.apply(logits, b.targets(), b.counted(), b.tokens()).item();
         }
         double nll = 0;
         long n = 0;
@@ -126,10 +130,13 @@ class BatchTest {
         int tokens = Batch.tokens(micro);
         m.zeroGrad();
         for (Batch mb : micro) {
-            CrossEntropy.apply(m.forward(mb.idx(), mb.real(), true, new Rng(1)), mb.targets(), mb.counted(), tokens).backward();
+            Tensor logits = m.forward(mb.idx(), mb.real(), true, new Rng(1));
+            CrossEntropy.apply(logits, mb.targets(), mb.counted(), tokens).backward();
         }
         double[][] gAcc = grads(m);
-        for (int i = 0; i < gBig.length; i++) for (int k = 0; k < gBig[i].length; k++) assertEquals(gBig[i][k], gAcc[i][k], 1e-12);
+        for (int i = 0; i < gBig.length; i++) {
+            for (int k = 0; k < gBig[i].length; k++) assertEquals(gBig[i][k], gAcc[i][k], 1e-12);
+        }
     }
 
     @Test

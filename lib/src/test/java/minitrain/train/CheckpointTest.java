@@ -30,12 +30,13 @@ class CheckpointTest {
         corpus = Corpus.load(ROOT.resolve("corpus"));
     }
 
-    static final String TINY = "{\"n_layer\":1,\"n_head\":2,\"n_embd\":16,\"dropout\":0.1,\"batch_size\":8,\"max_steps\":8,"
-            + "\"warmup_steps\":2,\"eval_every\":100000,\"ckpt_every\":4,\"seed\":21}";
+    static final String TINY = "{\"n_layer\":1,\"n_head\":2,\"n_embd\":16,\"dropout\":0.1,\"batch_size\":8,"
+            + "\"max_steps\":8,\"warmup_steps\":2,\"eval_every\":100000,\"ckpt_every\":4,\"seed\":21}";
 
     @Test
     void saveReloadForwardIsByteIdentical(@TempDir Path tmp) {
-        TrainingRun r = TrainingRun.start(TrainConfig.fromJson(TINY, "test"), Switches.ALL_ON, corpus, tmp.resolve("run"));
+        TrainingRun r = TrainingRun.start(TrainConfig.fromJson(TINY, "test"), Switches.ALL_ON, corpus,
+                tmp.resolve("run"));
         TrainingLoop.run(r, TrainingLoop.Listener.NONE);
         Path file = PublishedModel.publish(tmp.resolve("models"), r.model(), r.vocab(), Map.of("note", "test"));
         assertTrue(file.getFileName().toString().matches("minigpt-phase18-[0-9a-f]{12}\\.safetensors"));
@@ -54,7 +55,8 @@ class CheckpointTest {
     /** A model file copied without its manifest, and a training checkpoint, are read from their own metadata. */
     @Test
     void aModelFileAloneAndACheckpointDescribeThemselves(@TempDir Path tmp) throws Exception {
-        TrainingRun r = TrainingRun.start(TrainConfig.fromJson(TINY, "test"), Switches.ALL_ON, corpus, tmp.resolve("run"));
+        TrainingRun r = TrainingRun.start(TrainConfig.fromJson(TINY, "test"), Switches.ALL_ON, corpus,
+                tmp.resolve("run"));
         TrainingLoop.run(r, TrainingLoop.Listener.NONE);
         Path published = PublishedModel.publish(tmp.resolve("models"), r.model(), r.vocab(), Map.of());
         Path alone = Files.createDirectories(tmp.resolve("alone")).resolve(published.getFileName());
@@ -108,9 +110,11 @@ class CheckpointTest {
         TrainingLoop.run(straight, TrainingLoop.Listener.NONE);
         Files.createDirectories(b);
         Files.copy(Checkpoint.fileFor(a, 4), Checkpoint.fileFor(b, 4));
-        Files.writeString(b.resolve("run.json"), Json.pretty(Map.of("corpus", "corpus", "models", tmp.resolve("models").toString())));
+        Files.writeString(b.resolve("run.json"),
+                Json.pretty(Map.of("corpus", "corpus", "models", tmp.resolve("models").toString())));
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), "-Dminitrain.home=" + ROOT, "minitrain.cli.Main", "resume", b.toString())
+                System.getProperty("java.class.path"), "-Dminitrain.home=" + ROOT, "minitrain.cli.Main",
+                "resume", b.toString())
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), out);
@@ -126,7 +130,8 @@ class CheckpointTest {
         Files.copy(ROOT.resolve("corpus/shards/verbs-00.jsonl"), other.resolve("shards/verbs-00.jsonl"));
         Files.copy(ROOT.resolve("corpus/vocab.json"), other.resolve("vocab.json"));
         Files.writeString(other.resolve("MANIFEST.json"), "{\"different\": true}\n");
-        KitError e = assertThrows(KitError.class, () -> Checkpoint.load(Checkpoint.fileFor(tmp, 0), Corpus.load(other)));
+        KitError e = assertThrows(KitError.class,
+                () -> Checkpoint.load(Checkpoint.fileFor(tmp, 0), Corpus.load(other)));
         assertTrue(e.getMessage().contains("trained on corpus"), e.getMessage());
     }
 }

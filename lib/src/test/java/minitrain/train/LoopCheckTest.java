@@ -37,7 +37,8 @@ class LoopCheckTest {
                 List<Batch> micro = run.nextMicroBatches();
                 double loss = 0;
                 for (Batch b : micro) {
-                    int denominator = oneDenominator ? run.denominator(micro) : run.denominator(List.of(b)) * micro.size();
+                    int denominator = oneDenominator ? run.denominator(micro)
+                            : run.denominator(List.of(b)) * micro.size();
                     try (StepMemory memory = StepMemory.open()) {
                         Tensor logits = run.model().forward(b.idx(), b.real(), true, run.dropout());
                         Tensor out = CrossEntropy.apply(logits, b.targets(), run.lossMask(b), denominator);

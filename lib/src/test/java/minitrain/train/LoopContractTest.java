@@ -30,8 +30,9 @@ class LoopContractTest {
     }
 
     static TrainConfig config(int steps, int evalEvery, int ckptEvery) {
-        return TrainConfig.fromJson("{\"n_layer\":1,\"n_head\":2,\"n_embd\":16,\"dropout\":0.0,\"batch_size\":8,\"max_steps\":"
-                + steps + ",\"warmup_steps\":" + Math.min(1, steps - 1) + ",\"eval_every\":" + evalEvery + ",\"ckpt_every\":" + ckptEvery + ",\"seed\":4}", "test");
+        return TrainConfig.fromJson("{\"n_layer\":1,\"n_head\":2,\"n_embd\":16,\"dropout\":0.0,\"batch_size\":8,"
+                + "\"max_steps\":" + steps + ",\"warmup_steps\":" + Math.min(1, steps - 1)
+                + ",\"eval_every\":" + evalEvery + ",\"ckpt_every\":" + ckptEvery + ",\"seed\":4}", "test");
     }
 
     record Row(int step, Double dev, double loss, double tokensPerS) {}
@@ -51,10 +52,13 @@ class LoopContractTest {
         for (Row row : rows) assertEquals(row.step % 2 == 0, row.dev != null, "dev at step " + row.step);
         List<String> csv = Files.readAllLines(tmp.resolve("metrics.csv"));
         assertEquals(7, csv.size(), "header + one row per step");
-        for (int i = 1; i < csv.size(); i++) assertTrue(csv.get(i).startsWith((i - 1) + ","), "row " + i + ": " + csv.get(i));
+        for (int i = 1; i < csv.size(); i++) {
+            assertTrue(csv.get(i).startsWith((i - 1) + ","), "row " + i + ": " + csv.get(i));
+        }
         try (Stream<Path> files = Files.list(tmp)) {
             assertEquals(List.of("ckpt-000004.safetensors", "ckpt-000006.safetensors"),
-                    files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".safetensors")).sorted().toList());
+                    files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".safetensors"))
+                            .sorted().toList());
         }
         for (Row row : rows) assertTrue(row.tokensPerS > 100 && row.tokensPerS < 1e8, "tokens/s " + row.tokensPerS);
         assertTrue(r.seconds() > 0 && r.seconds() < 120, "seconds " + r.seconds());
@@ -68,8 +72,10 @@ class LoopContractTest {
         TrainingRun twin = TrainingRun.start(c, Switches.ALL_ON, corpus, null);
         Batch b = twin.nextMicroBatches().get(0);
         MiniGPT m = twin.model();
-        double expected = CrossEntropy.apply(m.forward(b.idx(), b.real(), true, new Rng(0)), b.targets(), b.counted(), b.tokens()).item();
-        double unmasked = CrossEntropy.apply(m.forward(b.idx(), b.real(), true, new Rng(0)), b.targets(), b.everyTarget(), b.allTargets()).item();
+        double expected = CrossEntropy.apply(m.forward(b.idx(), b.real(), true, new Rng(0)),
+                b.targets(), b.counted(), b.tokens()).item();
+        double unmasked = CrossEntropy.apply(m.forward(b.idx(), b.real(), true, new Rng(0)),
+                b.targets(), b.everyTarget(), b.allTargets()).item();
         assertEquals(expected, run(r).get(0).loss, 1e-12);
         TrainingRun noMask = TrainingRun.start(c, Switches.ALL_ON.withoutLossMask(), corpus, null);
         assertEquals(unmasked, run(noMask).get(0).loss, 1e-12);
@@ -77,11 +83,12 @@ class LoopContractTest {
 
     @Test
     void aNaNNamesTheLossAndTheTensor() {
-        TrainConfig absurd = TrainConfig.fromJson("{\"n_layer\":1,\"n_head\":2,\"n_embd\":16,\"batch_size\":8,\"max_steps\":50,"
-                + "\"warmup_steps\":1,\"lr\":1e300,\"grad_clip\":0,\"eval_every\":100000,\"ckpt_every\":100000}", "test");
+        TrainConfig absurd = TrainConfig.fromJson("{\"n_layer\":1,\"n_head\":2,\"n_embd\":16,\"batch_size\":8,"
+                + "\"max_steps\":50,\"warmup_steps\":1,\"lr\":1e300,\"grad_clip\":0,\"eval_every\":100000,"
+                + "\"ckpt_every\":100000}", "test");
         KitError e = assertThrows(KitError.class, () -> run(TrainingRun.start(absurd, Switches.ALL_ON, corpus, null)));
-        assertTrue(e.getMessage().contains("loss is ") && e.getMessage().contains("first non-finite gradient in transformer."),
-                e.getMessage());
+        assertTrue(e.getMessage().contains("loss is ")
+                && e.getMessage().contains("first non-finite gradient in transformer."), e.getMessage());
         assertTrue(e.getMessage().endsWith("the last good checkpoint is kept and nothing was published"));
     }
 
@@ -91,7 +98,8 @@ class LoopContractTest {
         for (boolean[] row : b.everyTarget()) for (boolean x : row) assertTrue(x);
         assertEquals(4, b.allTargets());
         KitError e = assertThrows(KitError.class, () -> Batch.of(List.of(new int[] {1, 5, 6, 2}), 0, 2));
-        assertEquals("a record of 4 tokens does not fit block_size 2 (inputs are one token shorter than the record)", e.getMessage());
+        assertEquals("a record of 4 tokens does not fit block_size 2 (inputs are one token shorter than the record)",
+                e.getMessage());
     }
 
     @Test

@@ -29,7 +29,8 @@ class ScheduleAndAdamWTest {
 
     /**
      * Two AdamW steps on w = [1, -2] (decayed, a matrix row) and b = [0.5] (not decayed) with
-     * lr 0.1, betas (0.9, 0.99), eps 1e-8, weight decay 0.5, gradients g1 = [0.2, -0.4], [1.0] then g2 = [0.1, 0.3], [-1.0].
+     * lr 0.1, betas (0.9, 0.99), eps 1e-8, weight decay 0.5, gradients g1 = [0.2, -0.4], [1.0]
+     * then g2 = [0.1, 0.3], [-1.0].
      */
     @Test
     void twoStepsByHand() {

@@ -24,9 +24,12 @@ class TrainingLoopTest {
     }
 
     static TrainConfig tiny(int steps, double lr, int warmup, double clip, double dropout) {
-        return TrainConfig.fromJson(String.format(java.util.Locale.ROOT, "{\"n_layer\":1,\"n_head\":2,\"n_embd\":16,\"block_size\":64,"
+        String json = String.format(java.util.Locale.ROOT,
+                "{\"n_layer\":1,\"n_head\":2,\"n_embd\":16,\"block_size\":64,"
                 + "\"dropout\":%s,\"batch_size\":8,\"max_steps\":%d,\"warmup_steps\":%d,\"lr\":%s,\"min_lr\":0.0,"
-                + "\"grad_clip\":%s,\"eval_every\":100000,\"ckpt_every\":100000,\"seed\":5}", dropout, steps, warmup, lr, clip), "test");
+                + "\"grad_clip\":%s,\"eval_every\":100000,\"ckpt_every\":100000,\"seed\":5}",
+                dropout, steps, warmup, lr, clip);
+        return TrainConfig.fromJson(json, "test");
     }
 
     record Trace(List<Double> loss, List<Double> norm, List<Double> lr, TrainingRun run, List<double[]> weightsAfter) {}
@@ -94,7 +97,8 @@ class TrainingLoopTest {
         TrainingRun r = TrainingRun.start(tiny(1, 1e-3, 0, 0, 0.3), Switches.ALL_ON, corpus, null);
         double a = r.loss(Split.DEV), b = r.loss(Split.DEV);
         assertEquals(a, b, 0.0, "evaluation mode is deterministic");
-        TrainingRun noisy = TrainingRun.start(tiny(1, 1e-3, 0, 0, 0.3), Switches.ALL_ON.withoutEvalMode(), corpus, null);
+        TrainingRun noisy = TrainingRun.start(tiny(1, 1e-3, 0, 0, 0.3), Switches.ALL_ON.withoutEvalMode(), corpus,
+                null);
         double c = noisy.loss(Split.DEV);
         noisy.finishStep(0, 0, null, 0, 0, 0); // the next step's evaluation draws other dropout masks
         double d = noisy.loss(Split.DEV);
@@ -106,13 +110,15 @@ class TrainingLoopTest {
     void aNaNStopsTheRunAtThatStepNamingTheTensor() {
         TrainConfig absurd = tiny(50, 1e12, 1, 0, 0);
         KitError e = assertThrows(KitError.class, () -> train(absurd, Switches.ALL_ON));
-        assertTrue(e.getMessage().matches("step \\d+: .*(non-finite gradient in transformer\\.|loss is ).*"), e.getMessage());
+        assertTrue(e.getMessage().matches("step \\d+: .*(non-finite gradient in transformer\\.|loss is ).*"),
+                e.getMessage());
     }
 
     @Test
     void resumingWithoutRestoringTheRngDrifts(@TempDir Path tmp) {
-        TrainConfig c = TrainConfig.fromJson("{\"n_layer\":1,\"n_head\":2,\"n_embd\":16,\"dropout\":0.2,\"batch_size\":8,"
-                + "\"max_steps\":6,\"warmup_steps\":1,\"eval_every\":100000,\"ckpt_every\":3,\"seed\":9}", "test");
+        TrainConfig c = TrainConfig.fromJson("{\"n_layer\":1,\"n_head\":2,\"n_embd\":16,\"dropout\":0.2,"
+                + "\"batch_size\":8,\"max_steps\":6,\"warmup_steps\":1,\"eval_every\":100000,\"ckpt_every\":3,"
+                + "\"seed\":9}", "test");
         TrainingRun straight = TrainingRun.start(c, Switches.ALL_ON, corpus, tmp.resolve("a"));
         TrainingLoop.run(straight, TrainingLoop.Listener.NONE);
         Path half = Checkpoint.fileFor(tmp.resolve("a"), 3);
@@ -122,7 +128,8 @@ class TrainingLoopTest {
         TrainingRun drifted = Checkpoint.load(half, corpus, Switches.ALL_ON,
                 java.util.EnumSet.complementOf(java.util.EnumSet.of(Checkpoint.Part.DROPOUT_RNG)));
         TrainingLoop.run(drifted, TrainingLoop.Listener.NONE);
-        assertFalse(java.util.Arrays.equals(weights(straight), weights(drifted)), "a fresh RNG changes the dropout masks");
+        assertFalse(java.util.Arrays.equals(weights(straight), weights(drifted)),
+                "a fresh RNG changes the dropout masks");
     }
 
     static double distance(double[] a, double[] b) {
