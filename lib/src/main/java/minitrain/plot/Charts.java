@@ -28,7 +28,8 @@ public final class Charts {
             Files.createDirectories(base.toAbsolutePath().getParent());
             Style.apply(chart);
             BitmapEncoder.saveBitmap(chart, base.toString(), BitmapEncoder.BitmapFormat.PNG);
-            VectorGraphicsEncoder.saveVectorGraphic(chart, base.toString(), VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+            VectorGraphicsEncoder.saveVectorGraphic(chart, base.toString(),
+                    VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
             return Path.of(base + ".png");
         } catch (IOException e) {
             throw KitError.in(base, "cannot save the chart: " + e.getMessage());

@@ -43,7 +43,8 @@ public final class DriftChart {
             // products computed in the format too.
             if (precision.endsWith(Drift.EVERY_OP)) s.setLineStyle(SeriesLines.DASH_DASH);
             if (precision.endsWith(Drift.ARITH)) s.setLineStyle(SeriesLines.DASH_DOT);
-            Color color = precision.startsWith("fp16") ? new Color(0x1f77b4) : new Color(0xff7f0e); // one colour per format
+            // One colour per format.
+            Color color = precision.startsWith("fp16") ? new Color(0x1f77b4) : new Color(0xff7f0e);
             s.setLineColor(color);
             s.setMarkerColor(color);
         }

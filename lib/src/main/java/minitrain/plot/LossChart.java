@@ -16,10 +16,12 @@ public final class LossChart {
 
     /** Train loss (one batch per step, noisy), dev loss (whole split), the n-gram's val loss and the 20% target. */
     public static XYChart of(Table metrics, Baseline baseline) {
-        XYChart chart = new XYChartBuilder().width(820).height(420).title("MiniGPT: train and dev loss against the n-gram")
+        XYChart chart = new XYChartBuilder().width(820).height(420)
+                .title("MiniGPT: train and dev loss against the n-gram")
                 .xAxisTitle("step").yAxisTitle("mean NLL (nats per token)").build();
         double[] step = metrics.numberColumn("step").asDoubleArray();
-        chart.addSeries("train (one batch)", step, metrics.numberColumn("train_loss").asDoubleArray()).setMarker(SeriesMarkers.NONE);
+        chart.addSeries("train (one batch)", step, metrics.numberColumn("train_loss").asDoubleArray())
+                .setMarker(SeriesMarkers.NONE);
         Table dev = metrics.where(metrics.numberColumn("dev_loss").isNotMissing());
         chart.addSeries("dev", dev.numberColumn("step").asDoubleArray(), dev.numberColumn("dev_loss").asDoubleArray());
         double last = step.length == 0 ? 1 : step[step.length - 1];
