@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from types import SimpleNamespace
 
@@ -67,7 +68,8 @@ def classroom(tmp_path_factory):
         admin = ("admin", (folder / "admin.password").read_text().strip())
         learners = {name: (name, f"{name}-{secrets.token_hex(8)}") for name in ["alice", "bob"]}
         for name, (user, password) in learners.items():
-            status, answer = rest(uri, "POST", "/api/2.0/mlflow/users/create", {"username": user, "password": password}, admin)
+            status, answer = rest(uri, "POST", "/api/2.0/mlflow/users/create", {"username": user, "password": password},
+                                  admin)
             assert status == 200 and answer["user"]["username"] == user, answer
         status, answer = rest(uri, "POST", "/api/2.0/mlflow/experiments/create", {"name": EXPERIMENT}, admin)
         assert status == 200, answer
@@ -171,13 +173,14 @@ def test_a_wrong_or_missing_password_loses_nothing(classroom, tmp_path, monkeypa
     manifest, rows = metric_rows()
     as_user(monkeypatch, bob)
     client = MlflowClient(tracking_uri=classroom.uri)
-    run = client.create_run(classroom.experiment_id, tags={"minitrain.model_sha256": manifest["sha256"],
-                            "minitrain.run_dir": manifest["run_dir"], "mlflow.user": "bob"})
+    run = client.create_run(classroom.experiment_id, run_name=f"minigpt-phase18-{manifest['sha256'][:12]}-bob",
+                            tags={"minitrain.model_sha256": manifest["sha256"], "minitrain.run_dir": manifest["run_dir"],
+                                  "mlflow.user": "bob"})
     half = rows[:len(rows) // 2]
     from mlflow.entities import Metric
-    for i in range(0, len(half), 1000):
-        client.log_batch(run.info.run_id, metrics=[Metric("train_loss", float(line.split(",")[2]), 0, int(line.split(",")[0]))
-                                                   for line in half[i:i + 1000]])
+    points = [Metric("train_loss", float(line.split(",")[2]), 0, int(line.split(",")[0])) for line in half]
+    for i in range(0, len(points), 1000):
+        client.log_batch(run.info.run_id, metrics=points[i:i + 1000])
     header = (ROOT / manifest["run_dir"] / "metrics.csv").read_text().splitlines()[0].split(",")
     assert header[2] == "train_loss", header
 
@@ -241,3 +244,20 @@ def test_the_class_runs_side_by_side(classroom, tmp_path):
         tags = {t["key"]: t["value"] for t in run["data"]["tags"]}
         assert tags["model_sha256"] == sha and tags["minitrain.model_sha256"] == sha
         assert run["info"]["status"] == "FINISHED"
+
+    # The teacher's view in a real browser: MLflow's compare page for the two learners' runs, logged in as admin.
+    ids = [runs[name]["info"]["run_id"] for name in ["alice", "bob"]]
+    names = [runs[name]["info"]["run_name"] for name in ["alice", "bob"]]
+    assert names == [f"minigpt-phase18-{sha[:12]}-alice", f"minigpt-phase18-{sha[:12]}-bob"], names
+    url = (f"{classroom.uri}/#/compare-runs?runs={urllib.parse.quote(json.dumps(ids))}"
+           f"&experiments={urllib.parse.quote(json.dumps([classroom.experiment_id]))}")
+    shot = ROOT / "experiments" / "browser" / "mlflow-compare-class.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, MLFLOW_TRACKING_USERNAME=classroom.admin[0], MLFLOW_TRACKING_PASSWORD=classroom.admin[1])
+    t0 = time.monotonic()
+    page = subprocess.run(["node", str(ROOT / "tests" / "browser" / "mlflow-compare.mjs"), url, str(shot), *names],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT / "tests" / "browser", env=env)
+    print(f"compare page in the browser: {time.monotonic() - t0:.1f} s, {shot}")
+    report = json.loads(page.stdout.strip().splitlines()[-1])
+    assert report["errors"] == [] and report["shown"] == names, (report, page.stderr[-2000:])
+    no_secrets(classroom, page.stdout, page.stderr)

@@ -10,8 +10,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,8 +32,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MlflowClientAuthTest {
 
+    private static final String USER = "MLFLOW_TRACKING_USERNAME", PASS = "MLFLOW_TRACKING_PASSWORD";
+    private static final String TOK = "MLFLOW_TRACKING_TOKEN", INSECURE = "MLFLOW_TRACKING_INSECURE_TLS";
+    private static final String CERT = "MLFLOW_TRACKING_SERVER_CERT_PATH";
+
     private static final String PASSWORD = "s3cret-pass-word", TOKEN = "tok-0123456789";
-    private static final String EXPERIMENT = "{\"experiment\":{\"experiment_id\":\"7\",\"lifecycle_stage\":\"active\"}}";
+    private static final String EXPERIMENT =
+            "{\"experiment\":{\"experiment_id\":\"7\",\"lifecycle_stage\":\"active\"}}";
 
     /** A stand-in that answers every request with (status, body) and records the Authorization headers. */
     private static final class StandIn implements AutoCloseable {
@@ -79,18 +86,18 @@ class MlflowClientAuthTest {
     private static void assertOneLineWithoutSecrets(String message) {
         assertFalse(message.contains("\n"), message);
         assertFalse(message.contains(PASSWORD) || message.contains(TOKEN), message);
-        assertFalse(message.contains(java.util.Base64.getEncoder().encodeToString(("alice:" + PASSWORD).getBytes())), message);
+        assertFalse(message.contains(Base64.getEncoder().encodeToString(("alice:" + PASSWORD).getBytes())), message);
     }
 
     @Test
     void theHeaderIsSentOnEveryRequestAndNothingWithoutCredentials(@TempDir Path home) throws IOException {
         try (StandIn s = http(200, EXPERIMENT)) {
             assertEquals("7", new MlflowClient(s.uri("http"), Credentials.NONE).experimentId("phase18-minigpt"));
-            new MlflowClient(s.uri("http"), creds(home, "MLFLOW_TRACKING_USERNAME", "alice", "MLFLOW_TRACKING_PASSWORD", PASSWORD))
+            new MlflowClient(s.uri("http"), creds(home, USER, "alice", PASS, PASSWORD))
                     .experimentId("phase18-minigpt");
-            new MlflowClient(s.uri("http"), creds(home, "MLFLOW_TRACKING_TOKEN", TOKEN)).experimentId("phase18-minigpt");
-            assertEquals(List.of("none", Credentials.from(Map.of("MLFLOW_TRACKING_USERNAME", "alice",
-                    "MLFLOW_TRACKING_PASSWORD", PASSWORD), home).authorization(), "Bearer " + TOKEN), s.authorizations);
+            new MlflowClient(s.uri("http"), creds(home, TOK, TOKEN)).experimentId("phase18-minigpt");
+            assertEquals(List.of("none", Credentials.from(Map.of(USER, "alice",
+                    PASS, PASSWORD), home).authorization(), "Bearer " + TOKEN), s.authorizations);
         }
     }
 
@@ -100,11 +107,11 @@ class MlflowClientAuthTest {
         Map<String, String[]> cases = Map.of(
                 "set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD", new String[] {},
                 "MLFLOW_TRACKING_PASSWORD is not set: set it to the password of user 'alice'",
-                new String[] {"MLFLOW_TRACKING_USERNAME", "alice"},
+                new String[] {USER, "alice"},
                 "refused the password of user 'alice' (HTTP 401): check MLFLOW_TRACKING_PASSWORD",
-                new String[] {"MLFLOW_TRACKING_USERNAME", "alice", "MLFLOW_TRACKING_PASSWORD", PASSWORD},
-                "MLFLOW_TRACKING_USERNAME is not set", new String[] {"MLFLOW_TRACKING_PASSWORD", PASSWORD},
-                "refused MLFLOW_TRACKING_TOKEN (HTTP 401)", new String[] {"MLFLOW_TRACKING_TOKEN", TOKEN});
+                new String[] {USER, "alice", PASS, PASSWORD},
+                "MLFLOW_TRACKING_USERNAME is not set", new String[] {PASS, PASSWORD},
+                "refused MLFLOW_TRACKING_TOKEN (HTTP 401)", new String[] {TOK, TOKEN});
         for (Map.Entry<String, String[]> c : cases.entrySet()) {
             try (StandIn s = http(401, mlflowSays)) {
                 MlflowClient client = new MlflowClient(s.uri("http"), creds(home, c.getValue()));
@@ -123,16 +130,19 @@ class MlflowClientAuthTest {
         try (StandIn s = http(200, EXPERIMENT); StandIn refusing = http(403, "Permission denied")) {
             // As MLflow's default READ permission does: another learner's experiment can be read, not written to.
             s.server.createContext("/api/2.0/mlflow/runs/create", ex -> s.answer(ex, 403, "Permission denied"));
-            Credentials bob = creds(home, "MLFLOW_TRACKING_USERNAME", "bob", "MLFLOW_TRACKING_PASSWORD", PASSWORD);
+            Credentials bob = creds(home, USER, "bob", PASS, PASSWORD);
             MlflowClient client = new MlflowClient(s.uri("http"), bob);
             String id = client.experimentId("alice-experiment");
             KitError e = assertThrows(KitError.class, () -> client.createRun(id, "run", Map.of()));
-            assertTrue(e.getMessage().contains("does not let user 'bob' create runs in experiment 'alice-experiment' (id 7)"
+            assertTrue(e.getMessage().contains("does not let user 'bob' create runs in experiment 'alice-experiment'"
+                    + " (id 7)"
                     + " (HTTP 403 Permission denied)"), e.getMessage());
             assertTrue(e.getMessage().contains("--experiment"), e.getMessage());
             assertOneLineWithoutSecrets(e.getMessage());
-            KitError read = assertThrows(KitError.class, () -> new MlflowClient(refusing.uri("http"), bob).experimentId("x"));
-            assertTrue(read.getMessage().contains("does not let user 'bob' read experiment 'x' (HTTP 403"), read.getMessage());
+            MlflowClient refused = new MlflowClient(refusing.uri("http"), bob);
+            KitError read = assertThrows(KitError.class, () -> refused.experimentId("x"));
+            assertTrue(read.getMessage().contains("does not let user 'bob' read experiment 'x' (HTTP 403"),
+                    read.getMessage());
         }
     }
 
@@ -146,11 +156,11 @@ class MlflowClientAuthTest {
                 "-ext", "san=" + san, "-validity", "2", "-keystore", keystore.toString(), "-storetype", "PKCS12",
                 "-storepass", "changeit", "-keypass", "changeit");
         KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = java.nio.file.Files.newInputStream(keystore)) {
+        try (InputStream in = Files.newInputStream(keystore)) {
             ks.load(in, "changeit".toCharArray());
         }
-        String base64 = java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(ks.getCertificate("s").getEncoded());
-        java.nio.file.Files.writeString(pem, "-----BEGIN CERTIFICATE-----\n" + base64 + "\n-----END CERTIFICATE-----\n");
+        String base64 = Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(ks.getCertificate("s").getEncoded());
+        Files.writeString(pem, "-----BEGIN CERTIFICATE-----\n" + base64 + "\n-----END CERTIFICATE-----\n");
         return new Path[] {keystore, pem};
     }
 
@@ -162,7 +172,7 @@ class MlflowClientAuthTest {
 
     private static StandIn https(Path keystore) throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = java.nio.file.Files.newInputStream(keystore)) {
+        try (InputStream in = Files.newInputStream(keystore)) {
             ks.load(in, "changeit".toCharArray());
         }
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
@@ -182,27 +192,27 @@ class MlflowClientAuthTest {
             String uri = s.uri("https");
             KitError untrusted = assertThrows(KitError.class,
                     () -> new MlflowClient(uri, Credentials.NONE).experimentId("phase18-minigpt"));
-            assertTrue(untrusted.getMessage().contains("set MLFLOW_TRACKING_SERVER_CERT_PATH to the server's certificate"),
+            assertTrue(untrusted.getMessage().contains("set " + CERT + " to the server's certificate"),
                     untrusted.getMessage());
             assertTrue(untrusted.getMessage().contains("MLFLOW_TRACKING_INSECURE_TLS=true"), untrusted.getMessage());
             assertOneLineWithoutSecrets(untrusted.getMessage());
 
-            assertEquals("7", new MlflowClient(uri, creds(tmp, "MLFLOW_TRACKING_SERVER_CERT_PATH", loopback[1].toString(),
-                    "MLFLOW_TRACKING_USERNAME", "alice", "MLFLOW_TRACKING_PASSWORD", PASSWORD)).experimentId("phase18-minigpt"));
-            assertEquals("7", new MlflowClient(uri, creds(tmp, "MLFLOW_TRACKING_INSECURE_TLS", "true")).experimentId("x"));
+            assertEquals("7", new MlflowClient(uri, creds(tmp, CERT, loopback[1].toString(),
+                    USER, "alice", PASS, PASSWORD)).experimentId("phase18-minigpt"));
+            assertEquals("7", new MlflowClient(uri, creds(tmp, INSECURE, "true")).experimentId("x"));
             // A folder of certificates, as requests' verify=PATH takes (the key stores in it are skipped).
-            assertEquals("7", new MlflowClient(uri, creds(tmp, "MLFLOW_TRACKING_SERVER_CERT_PATH", tmp.toString()))
+            assertEquals("7", new MlflowClient(uri, creds(tmp, CERT, tmp.toString()))
                     .experimentId("x"));
-            assertTrue(s.authorizations.contains(Credentials.from(Map.of("MLFLOW_TRACKING_USERNAME", "alice",
-                    "MLFLOW_TRACKING_PASSWORD", PASSWORD), tmp).authorization()), "the login travels inside https");
+            assertTrue(s.authorizations.contains(Credentials.from(Map.of(USER, "alice",
+                    PASS, PASSWORD), tmp).authorization()), "the login travels inside https");
 
             // The certificate path trusts a certificate, not a host: the name is still checked, as requests does.
             String other = wrongName.uri("https");
             KitError name = assertThrows(KitError.class, () -> new MlflowClient(other,
-                    creds(tmp, "MLFLOW_TRACKING_SERVER_CERT_PATH", elsewhere[1].toString())).experimentId("x"));
+                    creds(tmp, CERT, elsewhere[1].toString())).experimentId("x"));
             assertTrue(name.getMessage().contains("do not vouch for"), name.getMessage());
             // Insecure TLS skips both checks.
-            assertEquals("7", new MlflowClient(other, creds(tmp, "MLFLOW_TRACKING_INSECURE_TLS", "1")).experimentId("x"));
+            assertEquals("7", new MlflowClient(other, creds(tmp, INSECURE, "1")).experimentId("x"));
         }
     }
 }
