@@ -217,6 +217,12 @@ public final class MlflowClient {
                 // A login problem is not transient: say which variable to set. The manifest is written last, and the
                 // sync sends only what the run lacks, so rerunning with the right login loses and duplicates nothing.
                 if (code == 401) throw new KitError(credentials.unauthorized(base) + "; then rerun: nothing was lost");
+                if (code == 403 && r.body().startsWith("Invalid Host header")) {
+                    // MLflow's security middleware, not a permission: the server refuses the name it was reached by.
+                    throw new KitError("MLflow at " + base + " refused the address it was reached by (HTTP 403 "
+                            + message(r.body()) + "): whoever runs it must add " + req.uri().getAuthority()
+                            + " to MLFLOW_SERVER_ALLOWED_HOSTS (or --allowed-hosts)");
+                }
                 if (code == 403) {
                     throw new KitError("MLflow at " + base + " does not let " + credentials.who() + " " + action
                             + " (HTTP 403 " + message(r.body()) + "): ask whoever runs it (your teacher) for EDIT"

@@ -146,6 +146,18 @@ class MlflowClientAuthTest {
         }
     }
 
+    @Test
+    void theHostCheckIsNotTakenForAPermission(@TempDir Path home) throws IOException {
+        try (StandIn s = http(403, "Invalid Host header - possible DNS rebinding attack detected")) {
+            MlflowClient client = new MlflowClient(s.uri("http"), Credentials.NONE);
+            KitError e = assertThrows(KitError.class, () -> client.experimentId("x"));
+            String authority = s.uri("http").substring("http://".length());
+            assertTrue(e.getMessage().contains("must add " + authority + " to MLFLOW_SERVER_ALLOWED_HOSTS"),
+                    e.getMessage());
+            assertFalse(e.getMessage().contains("EDIT"), e.getMessage());
+        }
+    }
+
     // ---- https ---------------------------------------------------------------------------------------------
 
     /** A PKCS12 key store and its certificate as PEM, made by the JDK's keytool for the given subjectAltName. */
