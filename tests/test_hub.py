@@ -127,9 +127,19 @@ def start_server(hub, name, token):
     pytest.fail(f"{name}'s server did not start: " + (hub["dir"] / "hub.log").read_text()[-3000:], pytrace=False)
 
 
+def server_pid(name):
+    """The learner's JupyterLab process (its environment names the hub user)."""
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit() and f"JUPYTERHUB_USER={name}".encode() in _environ(p) \
+                and b"jupyterhub-singleuser" in _cmdline(p.name):
+            return int(p.name)
+    raise AssertionError(f"no JupyterLab process for {name}")
+
+
 def run_notebook(hub, name, token, path, timeout=900):
     """Every code cell of a notebook in the learner's server, on a kernel started for that notebook (its folder
-    is the kernel's working folder, as in JupyterLab). Returns seconds; fails with the first error."""
+    is the kernel's working folder, as in JupyterLab). Returns (seconds, MB of the learner's server and kernel at
+    the end); fails with the first error."""
     api = f"{hub['base']}/user/{name}/api"
     auth = {"Authorization": f"token {token}"}
     nb = requests.get(f"{api}/contents/{path}", headers=auth, timeout=60).json()["content"]
@@ -159,10 +169,11 @@ def run_notebook(hub, name, token, path, timeout=900):
                 if msg["msg_type"] == "execute_reply":
                     break
             assert error is None and msg["content"]["status"] == "ok", f"{name}: {path} cell {index}: {error}"
+        seconds, memory = time.monotonic() - t0, rss_mb(server_pid(name))
     finally:
         ws.close()
         requests.delete(f"{api}/sessions/{sess['id']}", headers=auth, timeout=60)
-    return time.monotonic() - t0
+    return seconds, memory
 
 
 def kit_files():
@@ -184,12 +195,10 @@ def test_two_learners_run_the_labs_on_the_hub_and_log_under_their_names(classroo
         seconds = start_server(hub, name, tokens[name])
         print(f"{name}'s JupyterLab: ready in {seconds:.1f} s")
     for name, token in tokens.items():
+        print(f"{name}'s JupyterLab alone: {rss_mb(server_pid(name)):.0f} MB")
         for lab in ["lab/00-batch-and-mask.ipynb", "lab/01-train-mini.ipynb", "lab/04-mlflow-wiring.ipynb"]:
-            print(f"{name}: {lab} in {run_notebook(hub, name, token, lab):.1f} s")
-        pids = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and
-                f"JUPYTERHUB_USER={name}".encode() in _environ(p)]
-        top = [p for p in pids if b"jupyterhub-singleuser" in _cmdline(p)]
-        print(f"{name}'s server memory (JupyterLab + kernels still running): {sum(rss_mb(p) for p in top):.0f} MB")
+            seconds, memory = run_notebook(hub, name, token, lab)
+            print(f"{name}: {lab} in {seconds:.1f} s; JupyterLab + its Java kernel: {memory:.0f} MB")
 
     # Both runs on the shared server, under their learners' names.
     status, answer = rest(hub["uri"], "POST", "/api/2.0/mlflow/runs/search",
