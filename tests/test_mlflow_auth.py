@@ -173,9 +173,10 @@ def test_a_wrong_or_missing_password_loses_nothing(classroom, tmp_path, monkeypa
     manifest, rows = metric_rows()
     as_user(monkeypatch, bob)
     client = MlflowClient(tracking_uri=classroom.uri)
+    keyed = {"minitrain.model_sha256": manifest["sha256"], "minitrain.run_dir": manifest["run_dir"],
+             "mlflow.user": "bob"}
     run = client.create_run(classroom.experiment_id, run_name=f"minigpt-phase18-{manifest['sha256'][:12]}-bob",
-                            tags={"minitrain.model_sha256": manifest["sha256"], "minitrain.run_dir": manifest["run_dir"],
-                                  "mlflow.user": "bob"})
+                            tags=keyed)
     half = rows[:len(rows) // 2]
     from mlflow.entities import Metric
     points = [Metric("train_loss", float(line.split(",")[2]), 0, int(line.split(",")[0])) for line in half]
