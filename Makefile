@@ -16,7 +16,8 @@ MVN := mvn -B -q -ntp -f $(ROOT)/lib/pom.xml
 JAR := $(ROOT)/lib/target/jars/minitrain.jar
 LIB_SOURCES := $(shell find $(ROOT)/lib/src/main $(ROOT)/lib/pom.xml -type f 2>/dev/null)
 
-.PHONY: setup venv kernel lib browser test test-java test-python mutation bench bench-ops fuzz phase lab mlflow lock clean help
+.PHONY: setup venv kernel lib browser hub hub-proxy test test-java test-python mutation bench bench-ops fuzz phase lab \
+	mlflow lock clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -63,12 +64,12 @@ $(ROOT)/tests/browser/node_modules/.kit-ready: tests/browser/package.json tests/
 	@touch $@
 
 # --- Tests ---------------------------------------------------------------------------------------------
-test: setup browser test-java test-python
+test: setup browser hub-proxy test-java test-python
 
 test-java:
 	@mvn -B -ntp -f $(ROOT)/lib/pom.xml verify
 
-test-python: setup browser
+test-python: setup browser hub-proxy
 	@KIT_SMOKE=1 CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q --durations=12 $(ROOT)/tests
 
 # Mutation testing of the training loop's pieces (PIT); report in lib/target/pit-reports/index.html.
@@ -115,6 +116,22 @@ lab: setup
 # The local MLflow server alone, for browsing earlier runs; stop it with: bin/mlflow-server stop
 mlflow: setup
 	@echo "MLflow UI: $$(bin/mlflow-server start)  (stop: bin/mlflow-server stop)"
+
+# --- A class: JupyterHub from the kit's environment (README: Teaching a class) ---------------------------
+# Learners log in with their account on the class's MLflow server ($MLFLOW_TRACKING_URI); KIT_HUB_DIR (default
+# hub-state/) keeps the hub's database, secrets and each learner's copy of the kit. Ctrl-C stops it and the learners'
+# servers. KIT_HUB_IP=0.0.0.0 opens it to the class's network (default: 127.0.0.1), KIT_HUB_PORT (default 8000).
+hub-proxy: $(ROOT)/hub/node_modules/.kit-ready
+$(ROOT)/hub/node_modules/.kit-ready: hub/package.json hub/package-lock.json
+	@cd hub && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+hub: setup hub-proxy
+	@if [ -z "$${MLFLOW_TRACKING_URI:-}" ]; then \
+	  echo "make hub: set MLFLOW_TRACKING_URI to the class's MLflow server (bin/mlflow-server start --auth)" >&2; \
+	  exit 1; fi
+	@mkdir -p "$${KIT_HUB_DIR:-$(ROOT)/hub-state}"
+	@cd "$${KIT_HUB_DIR:-$(ROOT)/hub-state}" && $(VENV)/bin/jupyterhub -f $(ROOT)/hub/jupyterhub_config.py
 
 # --- Maintenance ----------------------------------------------------------------------------------------
 # Re-resolve every Python dependency from environment.yml's pins and write the lock anew.

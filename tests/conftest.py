@@ -10,8 +10,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def minitrain(*args, cwd=None, env=None, timeout=600):
-    """Runs bin/minitrain and returns the CompletedProcess (text mode)."""
-    full_env = dict(os.environ, **(env or {}))
+    """Runs bin/minitrain and returns the CompletedProcess (text mode). A None in env unsets that variable."""
+    full_env = {k: v for k, v in dict(os.environ, **(env or {})).items() if v is not None}
     return subprocess.run([str(ROOT / "bin" / "minitrain"), *map(str, args)], cwd=cwd or ROOT,
                           env=full_env, capture_output=True, text=True, timeout=timeout)
 

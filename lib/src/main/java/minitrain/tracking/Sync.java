@@ -12,6 +12,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Stream;
 import minitrain.Json;
@@ -29,6 +30,8 @@ public final class Sync {
 
     public static final String KEY_TAG = "minitrain.model_sha256";
     public static final String RUN_DIR_TAG = "minitrain.run_dir";
+    /** MLflow's own tag for who made the run: its UI shows it as the run's User column. */
+    public static final String USER_TAG = "mlflow.user";
     static final List<String> METRICS = List.of("train_loss", "dev_loss", "lr", "grad_norm", "tokens_per_s");
 
     public record Result(String experimentId, String runId, String runUrl, int metricPointsSent, int metricPointsKept) {}
@@ -49,14 +52,21 @@ public final class Sync {
         // One MLflow run per training run. Training is deterministic, so the same seed and config trained
         // again give the same model bytes from another run folder: keyed by the bytes alone, that second run's
         // timings would be dropped as "already there" while its files replaced the first run's.
+        // In a class the same holds across learners: the same seed and config in the same relative run folder, so
+        // the run is also keyed by who made it (no user: the single-learner kit, whose runs carry no mlflow.user).
+        String user = client.user();
         String runId = client.searchRuns(expId, KEY_TAG, sha).entrySet().stream()
                 .filter(run -> runDirName.equals(run.getValue().get(RUN_DIR_TAG)))
+                .filter(run -> Objects.equals(user, run.getValue().get(USER_TAG)))
                 .map(Map.Entry::getKey).findFirst().orElse(null);
         if (runId == null) {
             Map<String, String> tags = new LinkedHashMap<>();
             tags.put(KEY_TAG, sha);
             tags.put(RUN_DIR_TAG, runDirName);
-            runId = client.createRun(expId, "minigpt-phase18-" + sha.substring(0, 12), tags).path("run_id").asText();
+            if (user != null) tags.put(USER_TAG, user);
+            // The learner's name in the run's name too: the class's runs are told apart in MLflow's run list.
+            String runName = "minigpt-phase18-" + sha.substring(0, 12) + (user == null ? "" : "-" + user);
+            runId = client.createRun(expId, runName, tags).path("run_id").asText();
         }
         // Params and tags: logging the same value again is allowed, so a rerun may send them again.
         Map<String, String> params = new LinkedHashMap<>();
@@ -195,7 +205,12 @@ public final class Sync {
     }
 
     // MLflow also accepts sqlite:/file:/databricks URIs in Python; this client only speaks to a server's REST API.
+    // A password inside the URI would be copied into the manifest and the report with it: refused, without echoing it.
     private static String httpOnly(String uri, String from) {
+        if (uri.matches("(?i)https?://[^/\\s@]*@.*")) {
+            throw new KitError(from + " has a login in it (" + uri.replaceFirst("//[^/]*@", "//***@") + "): put it in "
+                    + Credentials.USERNAME + " and " + Credentials.PASSWORD + " instead, which are never written down");
+        }
         if (uri.matches("(?i)https?://[^/\\s]+.*")) return uri;
         throw new KitError(from + " = '" + uri + "': the kit logs to an MLflow server, so it needs http://HOST:PORT");
     }
