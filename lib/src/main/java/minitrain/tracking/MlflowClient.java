@@ -101,7 +101,10 @@ public final class MlflowClient {
         return post("runs/create", body).path("run").path("info");
     }
 
-    /** The runs in the experiment whose tag {@code key} equals {@code value} (a hex digest: nothing to quote): run id to its tags. */
+    /**
+     * The runs in the experiment whose tag {@code key} equals {@code value} (a hex digest: nothing to quote):
+     * run id to its tags.
+     */
     public Map<String, Map<String, String>> searchRuns(String experimentId, String key, String value) {
         Map<String, Object> body = Map.of("experiment_ids", List.of(experimentId),
                 "filter", "tags.`" + key + "` = '" + value + "'", "max_results", 1000);
@@ -114,14 +117,17 @@ public final class MlflowClient {
         return runs;
     }
 
-    public void logBatch(String runId, List<Map<String, Object>> metrics, Map<String, String> params, Map<String, String> tags) {
+    public void logBatch(String runId, List<Map<String, Object>> metrics, Map<String, String> params,
+                         Map<String, String> tags) {
         // The API takes at most 1000 metrics, 100 params and 100 tags per call.
         for (int i = 0; i < metrics.size(); i += 1000) {
-            post("runs/log-batch", Map.of("run_id", runId, "metrics", metrics.subList(i, Math.min(metrics.size(), i + 1000))));
+            List<Map<String, Object>> chunk = metrics.subList(i, Math.min(metrics.size(), i + 1000));
+            post("runs/log-batch", Map.of("run_id", runId, "metrics", chunk));
         }
         List<Map<String, String>> p = kv(params), t = kv(tags);
         for (int i = 0; i < Math.max(p.size(), t.size()); i += 100) {
-            post("runs/log-batch", Map.of("run_id", runId, "params", p.subList(Math.min(i, p.size()), Math.min(p.size(), i + 100)),
+            post("runs/log-batch", Map.of("run_id", runId,
+                    "params", p.subList(Math.min(i, p.size()), Math.min(p.size(), i + 100)),
                     "tags", t.subList(Math.min(i, t.size()), Math.min(t.size(), i + 100))));
         }
     }
@@ -136,7 +142,8 @@ public final class MlflowClient {
             JsonNode r = getOrNull(q, "read run " + runId);
             if (r == null) break;
             for (JsonNode m : r.path("metrics")) steps.add(m.path("step").asLong());
-            token = r.hasNonNull("next_page_token") && !r.path("next_page_token").asText().isEmpty() ? r.path("next_page_token").asText() : null;
+            String next = r.path("next_page_token").asText("");
+            token = r.hasNonNull("next_page_token") && !next.isEmpty() ? next : null;
         } while (token != null);
         return steps;
     }
@@ -147,7 +154,9 @@ public final class MlflowClient {
 
     public void uploadArtifact(String experimentId, String runId, String path, byte[] bytes) {
         StringBuilder p = new StringBuilder();
-        for (String seg : (experimentId + "/" + runId + "/artifacts/" + path).split("/")) p.append('/').append(enc(seg));
+        for (String seg : (experimentId + "/" + runId + "/artifacts/" + path).split("/")) {
+            p.append('/').append(enc(seg));
+        }
         send(request(URI.create(base + "/api/2.0/mlflow-artifacts/artifacts" + p))
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).timeout(Duration.ofSeconds(60)).build(),
                 "artifacts " + path, "upload files to run " + runId);
@@ -211,9 +220,13 @@ public final class MlflowClient {
             try {
                 HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
                 int code = r.statusCode();
-                if (code == 200) return r.body().isBlank() ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(r.body());
+                if (code == 200) {
+                    return r.body().isBlank() ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(r.body());
+                }
                 String errorCode = errorCode(r.body());
-                if (code == 404 && "RESOURCE_DOES_NOT_EXIST".equals(errorCode)) throw new NotFound(endpoint + " not found");
+                if (code == 404 && "RESOURCE_DOES_NOT_EXIST".equals(errorCode)) {
+                    throw new NotFound(endpoint + " not found");
+                }
                 // A login problem is not transient: say which variable to set. The manifest is written last, and the
                 // sync sends only what the run lacks, so rerunning with the right login loses and duplicates nothing.
                 if (code == 401) throw new KitError(credentials.unauthorized(base) + "; then rerun: nothing was lost");
@@ -242,8 +255,9 @@ public final class MlflowClient {
                 throw new KitError("MLflow at " + base + ": the https connection failed (" + why + ")");
             } catch (ConnectException e) {
                 if (attempt == ATTEMPTS) {
-                    throw new KitError("cannot reach MLflow at " + base + " (connection refused): start it with 'make mlflow'"
-                            + " or set MLFLOW_TRACKING_URI; the manifest is unchanged and rerunning completes the sync");
+                    throw new KitError("cannot reach MLflow at " + base
+                            + " (connection refused): start it with 'make mlflow' or set MLFLOW_TRACKING_URI;"
+                            + " the manifest is unchanged and rerunning completes the sync");
                 }
             } catch (IOException e) {
                 if (attempt == ATTEMPTS) throw new KitError("MLflow " + endpoint + " at " + base + " failed: " + e);

@@ -24,7 +24,8 @@ import minitrain.corpus.Corpus;
 /**
  * Logs a published model and its run to MLflow, from the files training already wrote: MLflow wraps the
  * manifest, it does not replace it. Safe to rerun: the MLflow run is found again by the model's sha256
- * and its run folder, and only metric points not yet there are sent, so an interrupted sync completes without duplicates.
+ * and its run folder, and only metric points not yet there are sent, so an interrupted sync completes without
+ * duplicates.
  */
 public final class Sync {
 
@@ -34,7 +35,8 @@ public final class Sync {
     public static final String USER_TAG = "mlflow.user";
     static final List<String> METRICS = List.of("train_loss", "dev_loss", "lr", "grad_norm", "tokens_per_s");
 
-    public record Result(String experimentId, String runId, String runUrl, int metricPointsSent, int metricPointsKept) {}
+    public record Result(String experimentId, String runId, String runUrl, int metricPointsSent,
+                         int metricPointsKept) {}
 
     private Sync() {}
 
@@ -44,7 +46,8 @@ public final class Sync {
         String sha = manifest.path("sha256").asText();
         // The run is keyed by this sha256: a model file that no longer matches would be filed under the wrong run.
         if (!Files.isRegularFile(modelFile) || !Corpus.sha256(modelFile).equals(sha)) {
-            throw KitError.in(modelFile, "missing, or its sha256 differs from " + manifestFile.getFileName() + ": not synced");
+            throw KitError.in(modelFile, "missing, or its sha256 differs from " + manifestFile.getFileName()
+                    + ": not synced");
         }
         String runDirName = manifest.path("run_dir").asText(".");
         Path runDir = kitRoot.resolve(runDirName);
@@ -169,7 +172,8 @@ public final class Sync {
                 } catch (IOException e) {
                     continue; // not a manifest (models/README.md is skipped by its name; this is any other json)
                 }
-                if (j.hasNonNull("run_dir") && kitRoot.resolve(j.path("run_dir").asText()).toAbsolutePath().normalize().equals(a)) {
+                Path named = kitRoot.resolve(j.path("run_dir").asText()).toAbsolutePath().normalize();
+                if (j.hasNonNull("run_dir") && named.equals(a)) {
                     models.add(m.resolveSibling(j.path("file").asText("")));
                 }
             }
@@ -178,7 +182,8 @@ public final class Sync {
         }
         if (models.size() == 1) return models.get(0);
         throw KitError.in(a, models.isEmpty()
-                ? "no manifest in " + kitRoot.resolve("models") + " has this run_dir: publish the run first, or pass the model file"
+                ? "no manifest in " + kitRoot.resolve("models")
+                        + " has this run_dir: publish the run first, or pass the model file"
                 : models.size() + " published models come from this run folder: pass the model file");
     }
 
@@ -201,7 +206,8 @@ public final class Sync {
         } catch (IOException e) {
             // fall through to the error below
         }
-        throw new KitError("no MLflow server: start one with 'make mlflow', pass --tracking-uri, or set MLFLOW_TRACKING_URI");
+        throw new KitError("no MLflow server: start one with 'make mlflow', pass --tracking-uri,"
+                + " or set MLFLOW_TRACKING_URI");
     }
 
     // MLflow also accepts sqlite:/file:/databricks URIs in Python; this client only speaks to a server's REST API.
