@@ -14,7 +14,7 @@ _spec = importlib.util.spec_from_loader("kit_labs", _loader)
 labs = importlib.util.module_from_spec(_spec)
 _loader.exec_module(labs)
 
-LEARNER_WRITES = {"00-batch-and-mask.ipynb", "01-train-mini.ipynb", "02-checkpoint-roundtrip.ipynb"}
+LEARNER_WRITES = {"00-batch-and-mask.ipynb", "01-train-mini.ipynb", "02-checkpoint-roundtrip.ipynb", "03-mp-drift.ipynb"}
 
 
 def test_the_loop_labs_are_generated_from_their_solutions():

@@ -99,21 +99,24 @@ public final class Drift {
     private record Reference(Protocol.Padded batch, Map<String, double[]> layers, Tensor logits) {}
 
     private static Reference reference(MiniGPT model, Vocab vocab, List<Record> sample) {
-        List<int[]> seqs = new ArrayList<>();
-        for (Record r : sample) seqs.add(Protocol.sequence(r, vocab));
-        Protocol.Padded b = Protocol.pad(seqs, vocab.padId);
+        Protocol.Padded b = batch(vocab, sample);
         Map<String, double[]> layers = new LinkedHashMap<>();
         Tensor logits = forward(model, b, (name, v) -> { layers.put(name, Nd.values(v)); return v; });
         return new Reference(b, layers, logits);
+    }
+
+    /** The sample as one right-padded batch: the inputs every precision model reads. */
+    public static Protocol.Padded batch(Vocab vocab, List<Record> sample) {
+        List<int[]> seqs = new ArrayList<>();
+        for (Record r : sample) seqs.add(Protocol.sequence(r, vocab));
+        return Protocol.pad(seqs, vocab.padId);
     }
 
     /** One precision model: weights rounded, the forward pass run with every boundary rounded, rows compared. */
     private static void run(MiniGPT model, Map<String, INDArray> original, Reference ref, String precision,
                             DoubleUnaryOperator round, Rounding ops, List<DriftRow> rows, Map<String, double[]> loss,
                             Map<String, Double> argmax) {
-        Map<String, INDArray> rounded = new LinkedHashMap<>();
-        original.forEach((k, v) -> rounded.put(k, round(v, round)));
-        model.load(rounded, "drift");
+        model.load(round(original, round), "drift");
         Tensor logits = forward(model, ref.batch, (name, v) -> {
             INDArray low = round(v, round);
             DriftRow row = DriftRow.compare(precision, name, ref.layers.get(name), Nd.values(low), round);
@@ -130,16 +133,28 @@ public final class Drift {
         argmax.put(precision, argmaxChanged(ref.logits, logits, ref.batch));
     }
 
-    private static Tensor forward(MiniGPT model, Protocol.Padded b, Probe probe) {
+    /**
+     * The forward pass in evaluation mode (no dropout, no graph kept), with {@code probe} seeing each layer
+     * boundary ({@link Probe}): logits (B, T, V). What the probe returns is what the next layer reads.
+     */
+    public static Tensor forward(MiniGPT model, Protocol.Padded b, Probe probe) {
         try (var off = minitrain.autograd.Grad.off()) {
             return model.forward(b.inputs(), b.real(), false, null, probe);
         }
     }
 
-    static INDArray round(INDArray a, DoubleUnaryOperator f) {
+    /** A new array: every value of {@code a} rounded by {@code f} (e.g. HalfFloats::roundFp16), same shape. */
+    public static INDArray round(INDArray a, DoubleUnaryOperator f) {
         double[] v = Nd.values(a);
         for (int i = 0; i < v.length; i++) v[i] = f.applyAsDouble(v[i]);
         return Nd.array(v, a.shape());
+    }
+
+    /** Every weight rounded by {@code f}, under its name: a state dict to {@link MiniGPT#load}. */
+    public static Map<String, INDArray> round(Map<String, INDArray> weights, DoubleUnaryOperator f) {
+        Map<String, INDArray> rounded = new LinkedHashMap<>();
+        weights.forEach((k, v) -> rounded.put(k, round(v, f)));
+        return rounded;
     }
 
     /** {mean NLL per token, perplexity} over the batch's real targets. */
