@@ -5,33 +5,21 @@ newer than the notebook and the library jar, as test_notebooks.py leaves them), 
 with a number or a direction is asserted on the outputs, and on the drift.csv the smoke run writes.
 """
 import csv
-import importlib.machinery
-import importlib.util
 import math
 import re
 
-import nbformat
 import pytest
 
 from conftest import ROOT
 
-_loader = importlib.machinery.SourceFileLoader("kit_notebooks", str(ROOT / "bin" / "notebooks"))
-_spec = importlib.util.spec_from_loader("kit_notebooks", _loader)
-runner = importlib.util.module_from_spec(_spec)
-_loader.exec_module(runner)
+from notebook_runs import executed as _executed
 
-OUT = ROOT / "build" / "notebooks"
 NAME = "03-mp-drift.ipynb"
-JAR = ROOT / "lib" / "target" / "jars" / "minitrain.jar"
 SMOKE_CSV = ROOT / "build" / "smoke" / "18-mp-drift" / "drift.csv"
 
 
 def executed(folder):
-    source, copy = ROOT / "notebooks" / folder / NAME, OUT / folder / NAME
-    newest_input = max(source.stat().st_mtime, JAR.stat().st_mtime if JAR.exists() else 0)
-    if not copy.exists() or copy.stat().st_mtime < newest_input:
-        runner.execute(source, OUT)
-    return nbformat.read(copy, as_version=4)
+    return _executed(folder, NAME)
 
 
 def texts(nb):

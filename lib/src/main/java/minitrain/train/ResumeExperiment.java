@@ -3,8 +3,6 @@ package minitrain.train;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import minitrain.autograd.Nd;
-import minitrain.autograd.Tensor;
 
 /**
  * Lab 02's experiment: a run resumed from a checkpoint with one part of its state left out
@@ -58,7 +56,7 @@ public final class ResumeExperiment {
             TrainingLoop.run(run, (step, rate, trainLoss, dev, norm, tokensPerS) -> {
                 lr.add(rate);
                 loss.add(trainLoss);
-                weights.add(weights(run));
+                weights.add(WhatBreaks.flatWeights(run));
                 // TrainingLoop.run goes on to max_steps; a run resumed at step 0 (STEP left out) would take
                 // max_steps more, so the listener stops the loop once it has what the comparison needs. A run
                 // that ends here anyway is left to finish, so that its last checkpoint is written.
@@ -97,23 +95,6 @@ public final class ResumeExperiment {
         int n = Math.min(a.steps(), b.steps());
         for (int j = 0; j < n; j++) if (RunCheck.firstDifferentBits(a.weights[j], b.weights[j]) >= 0) return j;
         return -1;
-    }
-
-    private static double[] weights(TrainingRun run) {
-        List<double[]> parts = new ArrayList<>();
-        int n = 0;
-        for (Tensor p : run.parameters().values()) {
-            double[] v = Nd.values(p.data);
-            parts.add(v);
-            n += v.length;
-        }
-        double[] all = new double[n];
-        int at = 0;
-        for (double[] v : parts) {
-            System.arraycopy(v, 0, all, at, v.length);
-            at += v.length;
-        }
-        return all;
     }
 
     private static double[] unbox(List<Double> xs) {
