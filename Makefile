@@ -9,9 +9,18 @@ VENV := $(ROOT)/.venv
 PY := $(VENV)/bin/python
 # Python 3.11 when there is one by that name, else the default python3.
 BASE_PYTHON ?= $(shell command -v python3.11 || command -v python3)
-# The JVMs that Maven starts (tests, PIT, JMH) get the same threads and BLAS kernels as bin/minitrain.
-BLAS_ENV := $(shell $(ROOT)/bin/blas-env)
+# The JVMs that Maven starts (tests, PIT, JMH) get the same threads and BLAS kernels as bin/minitrain:
+# portable mode unless MINITRAIN_BLAS=native (bin/blas-env says what each means).
+BLAS_ENV := $(shell $(ROOT)/bin/blas-env || echo BLAS-ENV-REFUSED)
+ifneq ($(filter BLAS-ENV-REFUSED,$(BLAS_ENV)),)
+$(error bin/blas-env refused the settings (its message is above))
+endif
 $(foreach setting,$(BLAS_ENV),$(eval export $(setting)))
+# kernel.json keeps the settings it was installed with: when they change (another MINITRAIN_BLAS), this
+# file changes and the kernel is installed again.
+BLAS_STAMP := $(ROOT)/build/blas-env
+$(shell mkdir -p $(ROOT)/build && { printf '%s\n' $(BLAS_ENV) | cmp -s - $(BLAS_STAMP) \
+  || printf '%s\n' $(BLAS_ENV) > $(BLAS_STAMP); })
 MVN := mvn -B -q -ntp -f $(ROOT)/lib/pom.xml
 JAR := $(ROOT)/lib/target/jars/minitrain.jar
 LIB_SOURCES := $(shell find $(ROOT)/lib/src/main $(ROOT)/lib/pom.xml -type f 2>/dev/null)
@@ -39,7 +48,7 @@ $(VENV)/.kit-ready: environment.yml requirements.lock bin/pins
 
 # --- The JJava kernel, installed inside .venv (never in the user's home) -----------------------------
 kernel: $(VENV)/.kernel-ready
-$(VENV)/.kernel-ready: $(VENV)/.kit-ready bin/kernel bin/blas-env
+$(VENV)/.kernel-ready: $(VENV)/.kit-ready bin/kernel bin/blas-env $(BLAS_STAMP)
 	@$(PY) bin/kernel install
 	@touch $@
 

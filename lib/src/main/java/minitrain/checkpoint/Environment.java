@@ -28,9 +28,70 @@ public final class Environment {
         m.put("blas", String.valueOf(info.getOrDefault("blas.vendor", "unknown")));
         m.put("threads", Runtime.getRuntime().availableProcessors());
         m.put("omp_num_threads", System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
-        // Which of OpenBLAS's kernel sets ran the matrix products (bin/blas-env sets it on some CPUs).
-        m.put("openblas_coretype", System.getenv().getOrDefault("OPENBLAS_CORETYPE", "auto"));
+        m.put("cpu", cpuModel());
+        // Which of OpenBLAS's kernel sets ran the matrix products, on how many threads, and so whether the
+        // bytes travel (bin/blas-env).
+        m.put("blas_mode", blasMode());
+        m.put("blas_coretype", blasCoreType());
+        m.put("blas_threads", blasThreads());
         return m;
+    }
+
+    /** The mode whose results are the same bytes on every x86-64 CPU with AVX2 and FMA (see bin/blas-env). */
+    public static final String PORTABLE = "portable";
+    /** The mode whose results are this machine's: OpenBLAS's own kernels, or settings the caller chose. */
+    public static final String NATIVE = "native";
+
+    /**
+     * The kernel set OpenBLAS was told to use: OPENBLAS_CORETYPE as this JVM received it (OpenBLAS reads the
+     * same variable of the same process when it loads), or "auto" for OpenBLAS's own choice for this CPU.
+     */
+    public static String blasCoreType() {
+        String core = System.getenv("OPENBLAS_CORETYPE");
+        return core == null || core.isEmpty() ? "auto" : core;
+    }
+
+    /**
+     * The threads OpenBLAS runs a product on, read from the variables as OpenBLAS reads them (the first of
+     * OPENBLAS_NUM_THREADS, GOTO_NUM_THREADS, OMP_NUM_THREADS that is a positive number), or "auto" (one per core).
+     */
+    public static String blasThreads() {
+        for (String name : List.of("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")) {
+            String v = System.getenv(name);
+            try {
+                if (v != null && Integer.parseInt(v.trim()) > 0) return String.valueOf(Integer.parseInt(v.trim()));
+            } catch (NumberFormatException e) {
+                // OpenBLAS reads a non-number as unset
+            }
+        }
+        return "auto";
+    }
+
+    /** {@link #PORTABLE} or {@link #NATIVE}, decided from the settings this JVM got, not from MINITRAIN_BLAS. */
+    public static String blasMode() {
+        return blasMode(System.getProperty("os.arch"), blasCoreType(), blasThreads(), System.getenv("OMP_NUM_THREADS"));
+    }
+
+    /**
+     * Portable exactly when OpenBLAS ran its Haswell kernels on an x86-64 JVM, on one thread, beside one OpenMP
+     * thread for ND4J: a product cut between threads comes out in other bits. OpenBLAS compares the core name
+     * without regard to case; any other name (a typo included, which OpenBLAS replaces by a choice of its own)
+     * or another architecture (where the x86 name means nothing) is native.
+     */
+    static String blasMode(String arch, String coreType, String blasThreads, String ompThreads) {
+        boolean x86_64 = "amd64".equals(arch) || "x86_64".equals(arch);
+        boolean oneThread = "1".equals(blasThreads) && "1".equals(ompThreads);
+        return x86_64 && "haswell".equalsIgnoreCase(coreType) && oneThread ? PORTABLE : NATIVE;
+    }
+
+    /** The CPU's model name as Linux reports it, else "unknown": a native-mode result is this CPU's. */
+    static String cpuModel() {
+        try (var lines = java.nio.file.Files.lines(Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("model name")).findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown");
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     /**

@@ -39,6 +39,32 @@ class EnvironmentTest {
         assertEquals(head + "-dirty", Environment.gitCommit(kit), "the code changed");
     }
 
+    /** Portable only for OpenBLAS's Haswell kernels on x86-64 on one thread: what ran, whatever was asked. */
+    @Test
+    void theModeIsPortableOnlyForTheHaswellKernelsOnOneThreadOnX86() {
+        String portable = Environment.PORTABLE, nativeMode = Environment.NATIVE;
+        assertEquals(portable, Environment.blasMode("amd64", "Haswell", "1", "1"));
+        assertEquals(portable, Environment.blasMode("amd64", "HASWELL", "1", "1"), "OpenBLAS ignores case");
+        assertEquals(nativeMode, Environment.blasMode("amd64", "auto", "1", "1"), "OpenBLAS's own choice");
+        assertEquals(nativeMode, Environment.blasMode("amd64", "SkylakeX", "1", "1"));
+        assertEquals(nativeMode, Environment.blasMode("amd64", "Haswel", "1", "1"), "a typo runs other kernels");
+        assertEquals(nativeMode, Environment.blasMode("aarch64", "Haswell", "1", "1"), "an x86 name on ARM");
+        assertEquals(nativeMode, Environment.blasMode("amd64", "Haswell", "2", "1"), "products cut between threads");
+        assertEquals(nativeMode, Environment.blasMode("amd64", "Haswell", "auto", "1"), "a thread per core");
+        assertEquals(nativeMode, Environment.blasMode("amd64", "Haswell", "1", null), "ND4J's OpenMP threads");
+    }
+
+    /** The record names the mode and the kernels beside the rest, as the JVM found them. */
+    @Test
+    void theRecordNamesTheModeAndTheCoreType() {
+        var env = Environment.describe();
+        assertEquals(Environment.blasMode(), env.get("blas_mode"));
+        assertEquals(Environment.blasCoreType(), env.get("blas_coretype"));
+        assertEquals(Environment.blasThreads(), env.get("blas_threads"));
+        String core = System.getenv("OPENBLAS_CORETYPE");
+        assertEquals(core == null || core.isEmpty() ? "auto" : core, Environment.blasCoreType());
+    }
+
     private static void write(Path kit, String file, String text) throws IOException {
         Files.createDirectories(kit.resolve(file).getParent());
         Files.writeString(kit.resolve(file), text);
