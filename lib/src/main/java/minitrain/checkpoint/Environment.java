@@ -103,7 +103,10 @@ public final class Environment {
             "experiments/*/runs/**", "experiments/14-ngram/baseline.json", "experiments/18-mp-drift",
             "experiments/18-train-mini/*.png", "experiments/18-train-mini/*.svg");
 
-    /** The git commit of the kit (with "-dirty" when a tracked file other than a phase output has changes), or "unknown". */
+    /**
+     * The git commit of the kit (with "-dirty" when a tracked file other than a phase output has changes), or
+     * "unknown".
+     */
     public static String gitCommit(Path root) {
         String head = run(root, "git", "rev-parse", "HEAD");
         if (head == null) return "unknown";

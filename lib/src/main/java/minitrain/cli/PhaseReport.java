@@ -13,6 +13,7 @@ import minitrain.Kit;
 import minitrain.KitError;
 import minitrain.autograd.Nd;
 import minitrain.checkpoint.NoJavaSerialization;
+import minitrain.checkpoint.Environment;
 import minitrain.checkpoint.PublishedModel;
 import minitrain.corpus.Corpus;
 import minitrain.corpus.Protocol;
@@ -363,6 +364,17 @@ final class PhaseReport {
         body.add("| seed | " + man.path("seed").asText() + " |");
         man.path("environment").fields().forEachRemaining(e ->
                 body.add("| " + e.getKey() + " | " + e.getValue().asText() + " |"));
+        body.add("");
+        String mode = man.path("environment").path("blas_mode").asText("unknown");
+        body.add(Environment.PORTABLE.equals(mode)
+                ? "The model was trained in portable mode (`"
+                        + man.path("environment").path("blas_coretype").asText() + "` kernels, one BLAS thread),"
+                        + " the default of `make phase` and `bin/minitrain train`. A learner's run of the same commit"
+                        + " and config in portable mode, on any x86-64 machine with AVX2 and FMA,"
+                        + " should publish this same file, `" + pm.file().getFileName() + "`; the fixture test"
+                        + " `tests/test_portable_fixture.py` checks a short run of that promise on every `make test`."
+                : "The model was trained in `" + mode + "` mode (kernels chosen for this CPU): a learner's run should"
+                        + " not be expected to reproduce its hash on another CPU; `make phase` in portable mode does.");
         body.add("");
     }
 

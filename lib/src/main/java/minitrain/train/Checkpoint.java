@@ -12,6 +12,7 @@ import minitrain.Json;
 import minitrain.KitError;
 import minitrain.Rng;
 import minitrain.checkpoint.AtomicFiles;
+import minitrain.checkpoint.Environment;
 import minitrain.checkpoint.PublishedModel;
 import minitrain.checkpoint.SafeTensors;
 import minitrain.corpus.Corpus;
@@ -72,6 +73,9 @@ public final class Checkpoint {
         meta.put("eos_id", Integer.toString(r.vocab().eosId));
         meta.put("pad_id", Integer.toString(r.vocab().padId));
         meta.put("corpus_sha256", r.corpus().sha256());
+        // How the arithmetic was done: the same bytes are promised only between runs in the same mode.
+        meta.put("blas_mode", Environment.blasMode());
+        meta.put("blas_coretype", Environment.blasCoreType());
         return meta;
     }
 

@@ -86,14 +86,16 @@ class DriftCheckTest {
         assertTrue(DriftCheck.perLayer("myDrift", missing, result.rows(), "fp16").contains("has the layers"));
         Map<String, Double> unanswered = new LinkedHashMap<>(right);
         unanswered.put("logits", null);
-        assertTrue(DriftCheck.perLayer("myDrift", unanswered, result.rows(), "fp16").contains("has no number for logits"));
+        assertTrue(DriftCheck.perLayer("myDrift", unanswered, result.rows(), "fp16")
+                .contains("has no number for logits"));
         assertEquals(DriftCheck.perLayer("myDrift", right, result.rows(), "fp8").split(":")[0], "not right yet");
     }
 
     @Test
     void unansweredIsSaidSo() {
         assertTrue(DriftCheck.perLayer("myDrift", null, result.rows(), "fp16").startsWith("not answered yet: "));
-        assertTrue(DriftCheck.limits("limits", null, 0, result.rows(), "fp16-every-op").startsWith("not answered yet: "));
+        assertTrue(DriftCheck.limits("limits", null, 0, result.rows(), "fp16-every-op")
+                .startsWith("not answered yet: "));
         assertTrue(DriftCheck.limits("limits", "h.0.mlp", null, result.rows(), "fp16-every-op")
                 .startsWith("not answered yet: "));
     }
