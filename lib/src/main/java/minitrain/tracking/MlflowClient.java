@@ -148,6 +148,43 @@ public final class MlflowClient {
         return steps;
     }
 
+    /** A metric's whole history as logged, in the server's order: one {step, value} pair per point (all pages). */
+    public List<double[]> metricHistory(String runId, String key) {
+        List<double[]> points = new ArrayList<>();
+        String token = null;
+        do {
+            String q = "metrics/get-history?run_id=" + enc(runId) + "&metric_key=" + enc(key) + "&max_results=25000"
+                    + (token == null ? "" : "&page_token=" + enc(token));
+            JsonNode r = getOrNull(q, "read run " + runId);
+            if (r == null) break;
+            for (JsonNode m : r.path("metrics")) {
+                points.add(new double[] {m.path("step").asLong(), m.path("value").asDouble()});
+            }
+            String next = r.path("next_page_token").asText("");
+            token = r.hasNonNull("next_page_token") && !next.isEmpty() ? next : null;
+        } while (token != null);
+        return points;
+    }
+
+    /** The files under a run's artifact folder {@code dir} (through the server's proxy): path to size in bytes. */
+    public Map<String, Long> artifacts(String experimentId, String runId, String dir) {
+        String path = experimentId + "/" + runId + "/artifacts/" + dir;
+        HttpRequest req = request(URI.create(base + "/api/2.0/mlflow-artifacts/artifacts?path=" + enc(path)))
+                .timeout(Duration.ofSeconds(30)).GET().build();
+        Map<String, Long> files = new LinkedHashMap<>();
+        JsonNode r;
+        try {
+            r = send(req, "artifacts", "read run " + runId);
+        } catch (NotFound e) {
+            return files;
+        }
+        for (JsonNode f : r.path("files")) {
+            if (f.path("is_dir").asBoolean()) continue;
+            files.put(dir + "/" + f.path("path").asText(), f.path("file_size").asLong());
+        }
+        return files;
+    }
+
     public JsonNode run(String runId) {
         return getOrNull("runs/get?run_id=" + enc(runId), "read run " + runId).path("run");
     }
