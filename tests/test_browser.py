@@ -86,3 +86,24 @@ def test_notebook_runs_in_the_browser(jupyterlab, notebook):
     assert "Java" in report["kernel"], f"status bar: {report['kernel']!r}"
     assert shot.exists() and shot.stat().st_size > 10_000
     assert (ROOT / "notebooks" / notebook).read_bytes() == source, "the browser session rewrote the notebook"
+
+
+def test_the_live_loss_chart_changes_while_lab_01_trains(jupyterlab):
+    """Lab 01's training cell redraws one chart in place (JJava's updateDisplay): two screenshots of that
+    chart taken while the cell runs differ, and the finished notebook still shows it."""
+    base, token = jupyterlab
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    shot = SHOTS / "lab-01-train-mini.png"
+    for old in SHOTS.glob("lab-01-train-mini-live-*.png"):
+        old.unlink()
+    r = subprocess.run(["node", str(BROWSER / "run-notebook.mjs"), base, token, "lab/01-train-mini.ipynb", str(shot),
+                        "900"], cwd=BROWSER, capture_output=True, text=True, timeout=1200,
+                       env=dict(os.environ, WATCH_TEXT="new LiveLossChart"))
+    assert r.returncode == 0, r.stderr[-2000:]
+    report = json.loads(r.stdout.strip().splitlines()[-1])
+    assert report["errors"] == [], report["errors"]
+    assert len(report["live"]) == 2, f"the live chart was seen {len(report['live'])} time(s): {report}"
+    first, second = (Path(p).read_bytes() for p in report["live"])
+    assert first != second, "the two screenshots of the live chart are the same picture"
+    assert report["executed"] == report["cells"] and report["images"] >= 1, report
+

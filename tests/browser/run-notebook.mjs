@@ -1,6 +1,9 @@
 // Opens one notebook in a running JupyterLab, runs all its cells through the UI, and reports what a
 // learner would see, as one JSON line on stdout. tests/test_browser.py starts JupyterLab and asserts.
 //   node run-notebook.mjs BASE_URL TOKEN NOTEBOOK_PATH SCREENSHOT.png [TIMEOUT_S]
+// With WATCH_TEXT set, it also watches the image output of the cell whose code contains that text while the
+// notebook runs, and screenshots it each time it changes (up to two, SCREENSHOT-live-1.png and -2.png): a
+// chart updated in place during training (lab 01's live loss chart) must be seen to change.
 import { chromium } from "playwright-core";
 
 const [base, token, notebook, screenshot, timeoutArg] = process.argv.slice(2);
@@ -14,7 +17,8 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
-const report = { notebook, errors: [], dialogs: [], images: 0, cells: 0, executed: 0, kernel: "" };
+const report = { notebook, errors: [], dialogs: [], images: 0, cells: 0, executed: 0, kernel: "", live: [] };
+const watchText = process.env.WATCH_TEXT;
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   page.setDefaultTimeout(timeoutMs);
@@ -38,6 +42,31 @@ try {
     await page.click("li.lm-Menu-item[data-command='runmenu:run-all']");
     if (await started()) break;
     if (attempt === 3) throw new Error("Run All started no cell, three times");
+  }
+  if (watchText) {
+    // The watched cell's image, each time its picture changes, until two pictures were seen or all cells ran.
+    const watched = () => page.evaluateHandle((text) => {
+      const panel = document.querySelector(".jp-NotebookPanel:not(.lm-mod-hidden)");
+      const cell = [...panel.querySelectorAll(".jp-CodeCell")]
+        .find((c) => (c.querySelector(".jp-InputArea-editor")?.textContent || "").includes(text));
+      const img = cell?.querySelector(".jp-OutputArea-output img");
+      return img && img.complete && img.naturalWidth > 0 ? img : null;
+    }, watchText);
+    const allRan = () => page.evaluate(() => [...document.querySelectorAll(
+      ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt")].every((p) => /\[\d+\]/.test(p.textContent)));
+    const seen = [];
+    const deadline = Date.now() + timeoutMs;
+    while (report.live.length < 2 && Date.now() < deadline && !(await allRan())) {
+      const img = (await watched()).asElement();
+      const src = img ? await img.evaluate((e) => e.src) : null;
+      if (src && !seen.includes(src)) {
+        seen.push(src);
+        const shot = screenshot.replace(/\.png$/, `-live-${seen.length}.png`);
+        await img.screenshot({ path: shot });
+        report.live.push(shot);
+      }
+      await page.waitForTimeout(150);
+    }
   }
   // Done when every code cell shows an execution count and none shows [*].
   await page.waitForFunction(() => {

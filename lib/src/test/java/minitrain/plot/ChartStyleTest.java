@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import minitrain.Json;
+import minitrain.checkpoint.PublishedModel;
 import minitrain.ngram.Baseline;
 import minitrain.precision.DriftRow;
 import minitrain.precision.HalfFloats;
@@ -98,8 +100,16 @@ class ChartStyleTest {
 
     // ---- the charts the kit draws ----
 
+    /** The committed phase run's metrics: the run folder the published model's manifest names. */
     static Table metrics() {
-        return MetricsLog.read(REPO.resolve("experiments/18-train-mini/runs/lab01-20261201-230222/metrics.csv"));
+        Path model = PublishedModel.latest(REPO.resolve("models"));
+        try {
+            String manifest = Files.readString(PublishedModel.manifestFor(model));
+            String runDir = Json.MAPPER.readTree(manifest).path("run_dir").asText();
+            return MetricsLog.read(REPO.resolve(runDir).resolve("metrics.csv"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static List<DriftRow> driftRows() throws IOException {
