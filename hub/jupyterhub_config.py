@@ -96,6 +96,7 @@ def learner_kit(spawner):
     spawner.notebook_dir = str(kit / "notebooks")
     spawner.environment.update({
         "JUPYTER_PATH": str(kit / ".jupyter"),          # this kernelspec before .venv's
+        "KIT_VENV": str(VENV),                          # the copy has no .venv: the kit's tools use the shared one
         "MLFLOW_TRACKING_URI": MLFLOW,
         "MLFLOW_TRACKING_USERNAME": spawner.user.name,
         **{k: os.environ[k] for k in PASS_ON if k in os.environ},
