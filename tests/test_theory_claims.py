@@ -122,6 +122,16 @@ def test_one_denominator_gives_the_whole_batch_and_a_mean_of_means_does_not():
     assert sizes[0] != sizes[1]
 
 
+def test_bucketed_batches_pad_as_the_prose_says():
+    nb = executed("theory/01-batching-loss-mask.ipynb")
+    out = printed(nb, "01bl-buckets-code")
+    at_random = number(out, r"([\d.]+)% drawn at random")
+    bucketed = number(out, r"([\d.]+)% with bucket_batches 16")
+    assert 25 < at_random < 35 and bucketed < 5, out
+    text = prose(nb, "01bl-buckets-read")
+    assert "about 30% of the positions are padding" in text and "under 5% are" in text
+
+
 def test_dropout_moves_the_training_loss_and_not_the_evaluation_loss():
     out = printed(executed("theory/01-batching-loss-mask.ipynb"), "01bl-dropout-code")
     train = [float(x) for x in re.findall(r"training mode: ([\d.]+), then ([\d.]+)", out)[0]]

@@ -19,6 +19,7 @@ import minitrain.checkpoint.SafeTensors;
 import minitrain.model.GPTConfig;
 import minitrain.model.MiniGPT;
 import minitrain.corpus.Corpus;
+import minitrain.train.Batch;
 import minitrain.train.TrainConfig;
 import minitrain.train.TrainingLoop;
 import minitrain.train.TrainingRun;
@@ -175,13 +176,29 @@ public final class BenchCommand implements Runnable {
         for (int i = 0; i < steps; i++) per[i] = (t[warmup + i + 1] - t[warmup + i]) / 1e6;
         Arrays.sort(per);
         System.out.printf("bench %s ms_per_step=%.1f tokens_per_s=%.0f gflops=%.2f ops_per_step=%d"
-                        + " alloc_mb_per_step=%.1f peak_rss_mb=%.0f median_ms=%.1f params=%d pass_mb=%.0f warmup=%d%n",
+                        + " alloc_mb_per_step=%.1f peak_rss_mb=%.0f median_ms=%.1f params=%d pass_mb=%.0f warmup=%d"
+                        + " pad_fraction=%.3f%n",
                 name, 1000 * seconds / steps, tokens[0] / seconds, (flops[1] - flops[0]) / seconds / 1e9,
                 (ops[1] - ops[0]) / steps, (heap[1] - heap[0]) / 1e6 / steps, peakRssMb(), per[steps / 2],
-                r.model().parameterCount(), minitrain.autograd.StepMemory.bytes() / 1e6, warmup);
+                r.model().parameterCount(), minitrain.autograd.StepMemory.bytes() / 1e6, warmup,
+                padFraction(c, corpus));
         // With --profile: where a step's time goes, per operation kind (ms per step).
         counters.times().forEach((op, ns) -> System.out.printf("  %-16s forward %6.2f ms  backward %6.2f ms%n", op,
                 ns[0] / 1e6 / steps, ns[1] / 1e6 / steps));
+    }
+
+    /**
+     * The share of the timed steps' (B, T) positions that are padding, from the same data order drawn again:
+     * work every layer does and the loss mask discards (tokens_per_s counts real targets only).
+     */
+    double padFraction(TrainConfig c, Corpus corpus) {
+        TrainingRun again = TrainingRun.start(c, corpus, null);
+        List<Batch> timed = new ArrayList<>();
+        for (int s = 0; s < warmup + steps; s++) {
+            List<Batch> micro = again.nextMicroBatches();
+            if (s >= warmup) timed.addAll(micro);
+        }
+        return Batch.padFraction(timed);
     }
 
     /** Bytes the JVM heap handed out to every live thread so far (HotSpot's per-thread counters). */

@@ -37,6 +37,16 @@ public record Batch(int[][] idx, int[][] targets, boolean[][] real, boolean[][] 
         return n;
     }
 
+    /** The share of the batches' (B, T) targets that are padding: positions computed and then masked out. */
+    public static double padFraction(List<Batch> batches) {
+        long real = 0, all = 0;
+        for (Batch b : batches) {
+            real += b.tokens;
+            all += b.allTargets();
+        }
+        return all == 0 ? 0 : 1 - (double) real / all;
+    }
+
     /**
      * The full attention mask (B, T, T) the model applies, for display and tests: query i may read key j
      * when j <= i (causal) and key j is a real token.

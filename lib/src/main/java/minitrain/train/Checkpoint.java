@@ -155,8 +155,8 @@ public final class Checkpoint {
         int records = corpus.records(Split.TRAIN).size();
         DataOrder data = restored.contains(Part.DATA_ORDER)
                 ? new DataOrder(records, number(meta, "data_epoch", where), number(meta, "data_position", where),
-                        longNumber(meta, "data_epoch_rng", where))
-                : new DataOrder(records, dataSeed);
+                        longNumber(meta, "data_epoch_rng", where), TrainingRun.buckets(config, corpus))
+                : new DataOrder(records, dataSeed, TrainingRun.buckets(config, corpus));
         Rng dropout = restored.contains(Part.DROPOUT_RNG) ? new Rng(longNumber(meta, "dropout_rng", where))
                 : freshDropout;
         int step = restored.contains(Part.STEP) ? number(meta, "step", where) : 0;

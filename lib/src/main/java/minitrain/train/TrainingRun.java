@@ -72,8 +72,20 @@ public final class TrainingRun {
         requireBlockSizeFits(config, corpus, "config");
         Rng root = new Rng(config.seed());
         MiniGPT model = new MiniGPT(config.model(corpus.vocab().size()), root.split());
-        DataOrder data = new DataOrder(corpus.records(Split.TRAIN).size(), root.nextLong());
+        DataOrder data = new DataOrder(corpus.records(Split.TRAIN).size(), root.nextLong(), buckets(config, corpus));
         return new TrainingRun(config, switches, corpus, model, data, root.split(), 0, 0, runDir);
+    }
+
+    /** The config's length bucketing over the training records, or null when {@code bucket_batches} is 0. */
+    static DataOrder.Buckets buckets(TrainConfig config, Corpus corpus) {
+        if (config.bucketBatches() == 0) return null;
+        List<Record> records = corpus.records(Split.TRAIN);
+        int[] lengths = new int[records.size()];
+        // Inputs are one token shorter than the record: the positions it fills in a batch.
+        for (int i = 0; i < lengths.length; i++) {
+            lengths[i] = Protocol.sequence(records.get(i), corpus.vocab()).length - 1;
+        }
+        return new DataOrder.Buckets(lengths, config.batchSize(), config.bucketBatches());
     }
 
     /** A new run with every line of the loop in place. */
@@ -132,7 +144,7 @@ public final class TrainingRun {
         List<Batch> micro = new ArrayList<>();
         for (int k = 0; k < config.gradAccum(); k++) {
             List<int[]> seqs = new ArrayList<>();
-            for (int i : data.next(config.batchSize())) seqs.add(train.get(i));
+            for (int i : data.nextBatch(config.batchSize())) seqs.add(train.get(i));
             micro.add(Batch.of(seqs, corpus.vocab().padId, config.blockSize()));
         }
         return micro;

@@ -144,7 +144,7 @@ class BatchTest {
         DataOrder a = new DataOrder(10, 77);
         a.next(7);
         a.next(7); // crosses into epoch 1
-        DataOrder b = new DataOrder(10, a.epoch(), a.position(), a.epochStartState());
+        DataOrder b = new DataOrder(10, a.epoch(), a.position(), a.epochStartState(), null);
         for (int i = 0; i < 5; i++) assertArrayEquals(a.next(6), b.next(6));
         DataOrder c = new DataOrder(10, 77);
         int[] epoch0 = c.next(10);
