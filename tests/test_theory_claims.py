@@ -162,9 +162,11 @@ def test_gradient_norm_claims_match_the_shipped_run():
     first = number(out, r"first norm ([\d.]+)")
     early = number(out, r"(\d+) of them before step 500")
     late = number(out, r"and (\d+) after")
-    assert first > 3 * 1.0 and early > 10 * late, out
+    after = number(out, r"of the (\d+) steps\)")
+    assert first > 3 * 1.0 and early > late and early / 500 > 10 * late / after, out
     text = prose(nb, "02oa-clip-read")
-    assert "more than three times the threshold" in text and "more than ten times as many" in text
+    assert "more than three times the threshold" in text and "more than ten times as often" in text
+    assert "of the 1500 steps after" in text and after == 1500, out
     assert "(1.0 in the shipped configuration)" in prose(nb, "02oa-clip")
 
 
