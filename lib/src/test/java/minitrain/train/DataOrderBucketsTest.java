@@ -76,7 +76,7 @@ class DataOrderBucketsTest {
         int[] lengths = lengths(n);
         DataOrder.Buckets buckets = new DataOrder.Buckets(lengths, 32, 8);
         DataOrder d = new DataOrder(n, 9, buckets), random = new DataOrder(n, 9);
-        long positions = buckets.positions();   // 32 records of mean length 24.5: 784
+        long positions = buckets.tokens();   // real tokens of 32 records of mean length 24.5: 784
         assertEquals(784, positions);
         long[] bucketed = new long[2], plain = new long[2];   // real tokens, padded positions
         for (int s = 0; s < 4 * n / 32; s++) {
