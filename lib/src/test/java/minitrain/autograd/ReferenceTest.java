@@ -72,7 +72,7 @@ class ReferenceTest {
 
     @Test
     void geluForwardBitForBit() {
-        // 3 x 5000 values: the chunks and the erf halves go to both cores.
+        // 3 x 5000 values: the chunks go to both cores.
         List<Tensor> a = inputs(5, new long[] {3, 5000}), b = inputs(5, new long[] {3, 5000});
         ReferenceTest.assertClose("gelu forward", Nd.values(Gelu.reference(b.get(0)).data),
                 Nd.values(Gelu.apply(a.get(0)).data), 0);
