@@ -1,4 +1,6 @@
 """The command line's front door: help, version, and a one-line error for a mistyped command."""
+import subprocess
+
 from conftest import ROOT, minitrain
 
 
@@ -30,6 +32,11 @@ def test_bench_prints_one_line_per_config_with_every_figure():
     for key in ("ms_per_step", "tokens_per_s", "gflops", "ops_per_step", "alloc_mb_per_step", "peak_rss_mb", "pass_mb"):
         assert key in fields and float(fields[key]) > 0, (key, line)
     assert int(fields["params"]) == 106624 and int(fields["warmup"]) == 1
+    # The mode and kernels the products ran with are the ones bin/blas-env chose for this environment.
+    chosen = dict(l.split("=", 1) for l in subprocess.run([str(ROOT / "bin" / "blas-env")], capture_output=True,
+                                                            text=True, check=True).stdout.split())
+    assert fields["blas_mode"] == chosen["MINITRAIN_BLAS"], line
+    assert fields["blas_coretype"] == chosen.get("OPENBLAS_CORETYPE", "auto"), line
 
 
 def test_bench_checkpoint_prints_save_and_load_speed():
