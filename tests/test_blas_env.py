@@ -53,7 +53,7 @@ def test_portable_mode_is_haswells_kernels_on_one_thread_on_every_avx2_cpu(tmp_p
 @pytest.mark.parametrize("cpu, core", [
     ("zen5_epyc", "SkylakeX"),           # measured: the shipped step 47-49 ms against 58-61 with Zen's kernels
     ("zen5_without_avx512", "Zen"),      # 0.3.19 would fall back to Barcelona's SSE3 kernels
-    ("zen4", None),                      # 0.3.19 knows family 25: its own choice
+    ("zen4", None),                      # family 25: OpenBLAS's own choice (not measured here)
     ("sapphire_rapids", "SkylakeX"),     # 0.3.19's Cooperlake setting is 2.5x slower in fp64
     ("skylake_sp", None),                # 0.3.19 picks SkylakeX itself
 ])
