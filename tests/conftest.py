@@ -9,6 +9,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def without_blas_settings():
+    """This environment without the variables bin/blas-env reads, so that a test chooses the BLAS mode itself."""
+    mine = ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS", "MINITRAIN_BLAS")
+    return {k: v for k, v in os.environ.items() if k not in mine}
+
+
 def minitrain(*args, cwd=None, env=None, timeout=600):
     """Runs bin/minitrain and returns the CompletedProcess (text mode). A None in env unsets that variable."""
     full_env = {k: v for k, v in dict(os.environ, **(env or {})).items() if v is not None}

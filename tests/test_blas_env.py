@@ -2,14 +2,11 @@
 files (MINITRAIN_CPUINFO): portable mode is Haswell's kernels on every x86-64 CPU with AVX2 and FMA; native
 mode picks the kernels measured quickest (SkylakeX on an AMD Zen 5 with AVX-512, Zen without it), and leaves
 the rest to OpenBLAS."""
-import os
 import platform
 import subprocess
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT, without_blas_settings
 
 pytestmark = pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"),
                                 reason="bin/blas-env reads the CPU's flags only on x86-64")
@@ -31,8 +28,7 @@ def blas_env(tmp_path, cpu, mode=None):
     vendor, family, flags = CPUS[cpu]
     info = tmp_path / f"{cpu}.cpuinfo"
     info.write_text(f"processor\t: 0\nvendor_id\t: {vendor}\ncpu family\t: {family}\nflags\t\t: {flags}\n")
-    mine = ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS", "MINITRAIN_BLAS")
-    env = {k: v for k, v in os.environ.items() if k not in mine}
+    env = without_blas_settings()
     env["MINITRAIN_CPUINFO"] = str(info)
     if mode:
         env["MINITRAIN_BLAS"] = mode

@@ -11,7 +11,6 @@ which is needed again only when the model's arithmetic or the checkpoint format 
 """
 import hashlib
 import json
-import os
 import struct
 import subprocess
 import sys
@@ -19,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import without_blas_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "tests" / "reference" / "portable_fixture_config.json"
@@ -27,8 +27,7 @@ EXPECTED = ROOT / "tests" / "reference" / "portable_fixture.json"
 
 def portable_env(java_opts=None):
     """This environment in portable mode: bin/blas-env pins the kernels, nothing of the caller's overrides them."""
-    mine = ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS", "MINITRAIN_BLAS")
-    env = {k: v for k, v in os.environ.items() if k not in mine}
+    env = without_blas_settings()
     env["MINITRAIN_BLAS"] = "portable"
     if java_opts:
         env["MINITRAIN_JAVA_OPTS"] = java_opts
