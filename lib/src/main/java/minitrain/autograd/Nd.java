@@ -78,6 +78,27 @@ public final class Nd {
         });
     }
 
+    /** One block of a {@link #forBlocks} loop: indices from..from+len-1, with its core's working arrays. */
+    @FunctionalInterface
+    public interface Block<A> {
+        void run(A arrays, int from, int len);
+    }
+
+    /**
+     * Runs {@code body} over 0..n-1 in blocks of {@code size} on all cores, each core with working arrays made
+     * once, by {@code newArrays}, for all its blocks: for kernels that copy a block to heap arrays small enough
+     * to stay in the cache. Made once per call, not looked up per block as {@link #scratch} is.
+     */
+    static <A> void forBlocks(long n, int size, java.util.function.Supplier<A> newArrays, Block<A> body) {
+        inParts((int) ((n + size - 1) / size), (first, last) -> {
+            A arrays = newArrays.get();
+            for (int c = first; c < last; c++) {
+                long from = (long) c * size;
+                body.run(arrays, (int) from, (int) Math.min(size, n - from));
+            }
+        });
+    }
+
     private static final int CORES = java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1;
 
     /**
