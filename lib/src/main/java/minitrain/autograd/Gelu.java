@@ -41,27 +41,39 @@ public final class Gelu {
         long n = in.length();
         INDArray slope = Nd.uninitialized(n), out = Nd.uninitialized(shape);
         DoubleBuffer xv = Nd.buffer(in), dydx = Nd.buffer(slope), y = Nd.buffer(out);
-        Nd.forBlocks(n, NormalCdf.Block.SIZE, NormalCdf.Block::new, (b, from, len) -> {
-            xv.get(from, b.x, 0, len);
-            b.evaluate(len);
-            for (int i = 0; i < len; i++) b.density[i] = b.cdf[i] + b.x[i] * b.density[i];   // now dy/dx
-            for (int i = 0; i < len; i++) b.cdf[i] = b.x[i] * b.cdf[i];                       // now y
-            y.put(from, b.cdf, 0, len);
-            dydx.put(from, b.density, 0, len);
+        Nd.forBlocks(n, Blocks.SIZE, Blocks::new, (b, from, len) -> {
+            NormalCdf.Block phi = b.normal;
+            xv.get(from, phi.x, 0, len);
+            phi.evaluate(len);
+            for (int i = 0; i < len; i++) b.y[i] = phi.x[i] * phi.cdf[i];
+            for (int i = 0; i < len; i++) b.slope[i] = phi.cdf[i] + phi.x[i] * phi.density[i];
+            y.put(from, b.y, 0, len);
+            dydx.put(from, b.slope, 0, len);
         });
         java.lang.ref.Reference.reachabilityFence(in);
         return Tensor.of(out, "gelu", g -> {
             INDArray gc = Nd.contiguous(g), dx = Nd.uninitialized(shape);
             DoubleBuffer gv = Nd.buffer(gc), d = Nd.buffer(dx), s = Nd.buffer(slope);
-            Nd.forBlocks(n, NormalCdf.Block.SIZE, () -> new double[2][NormalCdf.Block.SIZE], (b, from, len) -> {
-                double[] gs = b[0], ss = b[1];
-                gv.get(from, gs, 0, len);
-                s.get(from, ss, 0, len);
-                for (int i = 0; i < len; i++) gs[i] *= ss[i];
-                d.put(from, gs, 0, len);
+            Nd.forBlocks(n, Blocks.SIZE, () -> new double[3][Blocks.SIZE], (b, from, len) -> {
+                double[] gy = b[0], dydxs = b[1], gx = b[2];
+                gv.get(from, gy, 0, len);
+                s.get(from, dydxs, 0, len);
+                for (int i = 0; i < len; i++) gx[i] = gy[i] * dydxs[i];
+                d.put(from, gx, 0, len);
             });
             java.lang.ref.Reference.reachabilityFence(gc);
             x.accumulate(dx);
         }, x);
+    }
+
+    /**
+     * One core's heap arrays for {@link #apply}: a block of values for the normal CDF, and GELU's own. Every loop
+     * writes an array it does not read: a loop that rewrote one it read beside others ran scalar
+     * (docs/performance.md).
+     */
+    private static final class Blocks {
+        static final int SIZE = NormalCdf.Block.SIZE;
+        final NormalCdf.Block normal = new NormalCdf.Block();
+        final double[] y = new double[SIZE], slope = new double[SIZE];
     }
 }
