@@ -8,6 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import minitrain.KitError;
 
 /**
@@ -60,6 +63,29 @@ public final class AtomicFiles {
             }
             throw KitError.in(target, "cannot write: " + reason(e));
         }
+    }
+
+    /**
+     * Removes the temporaries a killed writer left in {@code dir} (".NAME.tmp": killed after writing, before the
+     * rename) and returns their names. Whoever continues a folder calls it: a resumed run rewrites the files after
+     * its checkpoint, and so their temporaries, but not one of the checkpoint's own (its .seconds file, cut between
+     * the two writes). Only for a folder no other process is writing.
+     */
+    public static List<String> removeLeftovers(Path dir) {
+        List<String> removed = new ArrayList<>();
+        try (var files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String name = f.getFileName().toString();
+                if (name.startsWith(".") && name.endsWith(".tmp") && Files.isRegularFile(f)) {
+                    Files.delete(f);
+                    removed.add(name);
+                }
+            }
+        } catch (IOException e) {
+            throw KitError.in(dir, "cannot remove the files an interrupted run left half-written: " + reason(e));
+        }
+        Collections.sort(removed);
+        return removed;
     }
 
     /**

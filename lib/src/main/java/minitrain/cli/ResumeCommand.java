@@ -32,6 +32,9 @@ public final class ResumeCommand implements Runnable {
         } catch (IOException e) {
             throw KitError.in(dir, "is not a run folder (no readable run.json)");
         }
+        for (String name : AtomicFiles.removeLeftovers(dir)) {
+            System.out.println("minitrain: removed " + name + ", a file the interrupted run left half-written");
+        }
         Path ckpt = Checkpoint.latest(dir);
         Corpus corpus = Corpus.load(Kit.root().resolve(run.path("corpus").asText("corpus")));
         TrainingRun r;

@@ -29,6 +29,22 @@ class AtomicFilesTest {
     }
 
     @Test
+    void leftoversOfAKilledWriterAreRemovedAndNothingElse(@TempDir Path tmp) throws IOException {
+        // killed between a checkpoint's rename and its .seconds file's: the checkpoint is whole, the temporary stays
+        AtomicFiles.writeString(tmp.resolve("ckpt-000035.safetensors"), "whole");
+        Files.writeString(tmp.resolve(".ckpt-000035.seconds.tmp"), "1.2");
+        Files.writeString(tmp.resolve(".ckpt-000040.safetensors.tmp"), "half");
+        Files.writeString(tmp.resolve("metrics.csv"), "step\n");
+        assertEquals(java.util.List.of(".ckpt-000035.seconds.tmp", ".ckpt-000040.safetensors.tmp"),
+                AtomicFiles.removeLeftovers(tmp));
+        try (var left = Files.list(tmp)) {
+            assertEquals(java.util.Set.of("ckpt-000035.safetensors", "metrics.csv"),
+                    left.map(f -> f.getFileName().toString()).collect(java.util.stream.Collectors.toSet()));
+        }
+        assertEquals(java.util.List.of(), AtomicFiles.removeLeftovers(tmp));
+    }
+
+    @Test
     void aFileWhereAFolderIsNeededIsNamedAsSuch(@TempDir Path tmp) throws IOException {
         Files.writeString(tmp.resolve("file"), "x");
         KitError e = assertThrows(KitError.class,
