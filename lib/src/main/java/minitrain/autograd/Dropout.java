@@ -39,10 +39,9 @@ public final class Dropout {
         DoubleBuffer out = Nd.buffer(mask);
         double scale = 1 / (1 - p);
         long start = rng.reserve((int) mask.length());
-        Nd.forChunks(mask.length(), (from, to) -> {
-            double[] block = Nd.scratch(0, to - from);
-            for (int i = from; i < to; i++) block[i - from] = Rng.nthDouble(start, i) < p ? 0 : scale;
-            out.put(from, block, 0, to - from);
+        Nd.forBlocks(mask.length(), 4096, () -> new double[4096], (block, from, len) -> {
+            for (int i = 0; i < len; i++) block[i] = Rng.nthDouble(start, from + i) < p ? 0 : scale;
+            out.put(from, block, 0, len);
         });
         return mask;
     }

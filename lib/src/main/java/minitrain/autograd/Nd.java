@@ -70,14 +70,6 @@ public final class Nd {
         void run(int from, int to);
     }
 
-    /** Runs {@code body} over 0..n-1 in chunks of 4096 on all cores: for element-wise loops. */
-    public static void forChunks(long n, Range body) {
-        int chunk = 4096;
-        inParts((int) ((n + chunk - 1) / chunk), (first, last) -> {
-            for (int c = first; c < last; c++) body.run(c * chunk, (int) Math.min(n, (long) (c + 1) * chunk));
-        });
-    }
-
     /** One block of a {@link #forBlocks} loop: indices from..from+len-1, with its core's working arrays. */
     @FunctionalInterface
     public interface Block<A> {
@@ -86,8 +78,8 @@ public final class Nd {
 
     /**
      * Runs {@code body} over 0..n-1 in blocks of {@code size} on all cores, each core with working arrays made
-     * once, by {@code newArrays}, for all its blocks: for kernels that copy a block to heap arrays small enough
-     * to stay in the cache. Made once per call, not looked up per block as {@link #scratch} is.
+     * once, by {@code newArrays}, for all its blocks: for element-wise kernels that fill a block in heap arrays
+     * small enough to stay in the cache. Made once per call, not looked up per block as {@link #scratch} is.
      */
     static <A> void forBlocks(long n, int size, java.util.function.Supplier<A> newArrays, Block<A> body) {
         inParts((int) ((n + size - 1) / size), (first, last) -> {
