@@ -67,4 +67,35 @@ class RngTest {
         a.reserve(0);
         assertEquals(b.nextDouble(), a.nextDouble(), 0.0);
     }
+
+    @Test
+    void aBlockMaskMakesTheOneAtATimeChoice() {
+        Rng.Block block = new Rng.Block();
+        double[] out = new double[Rng.Block.SIZE];
+        long start = new Rng(99).reserve(5000);
+        for (double p : new double[] {0.05, 0.1, 0.5, 0.9, 0x1.0p-53, 0.3 + 0x1.0p-50}) {
+            double value = 1 / (1 - p);
+            for (int from = 0; from < 5000; from += 700) {
+                int len = Math.min(Rng.Block.SIZE, 5000 - from);      // a short last block too
+                block.mask(start, from, len, p, value, out);
+                for (int i = 0; i < len; i++) {
+                    double expected = Rng.nthDouble(start, from + i) < p ? 0 : value;
+                    assertEquals(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(out[i]),
+                            "p " + p + ", number " + (from + i));
+                }
+            }
+        }
+    }
+
+    @Test
+    void theThresholdSplitsTheNumbersExactlyAtP() {
+        // At the edge: the integers u just below and at the threshold, for p on the 2^-53 grid and between it.
+        double[] ps = {0x1.0p-53, 0.05, 0.1, 0.25, 1.0 / 3, 0.5, 0.75, 0.999, 0x1.0p-60, 3 * 0x1.0p-53};
+        for (double p : ps) {
+            long t = Rng.threshold(p);
+            for (long u = Math.max(0, t - 2); u <= t + 2; u++) {
+                assertEquals(u * 0x1.0p-53 < p, u < t, "p " + p + ", u " + u);
+            }
+        }
+    }
 }

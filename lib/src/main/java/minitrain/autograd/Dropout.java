@@ -21,11 +21,26 @@ public final class Dropout {
         return Arithmetic.mul(x, Tensor.constant(Nd.array(mask, x.shape())));
     }
 
-    /** The fast path; it must equal {@link #reference}, bit for bit (DropoutTest): the mask is drawn on all cores. */
+    /**
+     * The fast path; it must equal {@link #reference}, bit for bit (DropoutTest): the mask is drawn, and x
+     * multiplied by it, in blocks on all cores, and the mask kept for backward.
+     */
     public static Tensor apply(Tensor x, double p, boolean train, Rng rng) {
         if (!train || p == 0) return x;
-        INDArray mask = mask(x.shape(), p, rng);
-        return Tensor.of(Nd.contiguous(x.data).mul(mask), "dropout", g -> x.accumulate(g.mul(mask)), x);
+        long[] shape = x.shape();
+        INDArray in = Nd.contiguous(x.data), mask = Nd.uninitialized(shape), out = Nd.uninitialized(shape);
+        DoubleBuffer xv = Nd.buffer(in), m = Nd.buffer(mask), y = Nd.buffer(out);
+        double scale = 1 / (1 - p);
+        long start = rng.reserve((int) mask.length());
+        Nd.forBlocks(mask.length(), Blocks.SIZE, Blocks::new, (b, from, len) -> {
+            b.draws.mask(start, from, len, p, scale, b.mask);
+            xv.get(from, b.x, 0, len);
+            for (int i = 0; i < len; i++) b.y[i] = b.x[i] * b.mask[i];
+            m.put(from, b.mask, 0, len);
+            y.put(from, b.y, 0, len);
+        });
+        java.lang.ref.Reference.reachabilityFence(in);
+        return Tensor.of(out, "dropout", g -> x.accumulate(g.mul(mask)), x);
     }
 
     /**
@@ -39,10 +54,17 @@ public final class Dropout {
         DoubleBuffer out = Nd.buffer(mask);
         double scale = 1 / (1 - p);
         long start = rng.reserve((int) mask.length());
-        Nd.forBlocks(mask.length(), 4096, () -> new double[4096], (block, from, len) -> {
-            for (int i = 0; i < len; i++) block[i] = Rng.nthDouble(start, from + i) < p ? 0 : scale;
-            out.put(from, block, 0, len);
+        Nd.forBlocks(mask.length(), Blocks.SIZE, Blocks::new, (b, from, len) -> {
+            b.draws.mask(start, from, len, p, scale, b.mask);
+            out.put(from, b.mask, 0, len);
         });
         return mask;
+    }
+
+    /** One core's heap arrays: the Rng's working arrays and a block of the mask, the input and the output. */
+    private static final class Blocks {
+        static final int SIZE = Rng.Block.SIZE;
+        final Rng.Block draws = new Rng.Block();
+        final double[] mask = new double[SIZE], x = new double[SIZE], y = new double[SIZE];
     }
 }

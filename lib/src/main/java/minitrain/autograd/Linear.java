@@ -47,8 +47,8 @@ public final class Linear {
      *   <li>Each row of y starts as the bias and the product adds into it (beta = 1): one pass fewer than adding
      *       the bias after, and BLAS need not zero y first.
      *   <li>The rows are independent: a part on each core, the same bits as one product over all of them.
-     *   <li>Backward: dx = g W on one core while the other adds dW += g^T x and db += (sum of g's rows) straight
-     *       into the parameters' gradient arrays (beta = 1, no temporary). The weight and bias must be
+     *   <li>Backward: dx = g W and db += (sum of g's rows) on one core while the other adds dW += g^T x, the
+     *       parameter gradients straight into their arrays (beta = 1, no temporary). The weight and bias must be
      *       parameters ({@link Tensor#param}).
      * </ul>
      */
@@ -70,7 +70,8 @@ public final class Linear {
                     bias != null ? 1 : 0, y, (long) from * out, out);
         };
         // The rows are independent: a part on each core, cut at a multiple of ROW_BLOCK rows, which gives the
-        // same bits as one product over all of them, whatever the number of cores (see ROW_BLOCK).
+        // same bits as one product over all of them, whatever the number of cores (see ROW_BLOCK). Not handed out
+        // in smaller pieces (Nd.inTurns): each product packs W again, and the step took longer.
         int blocks = (rows + ROW_BLOCK - 1) / ROW_BLOCK;
         Nd.inParts(blocks, (first, last) -> product.run(first * ROW_BLOCK, Math.min(rows, last * ROW_BLOCK)));
         OpHook.countProducts(1, rows, in, out);
@@ -82,17 +83,19 @@ public final class Linear {
             INDArray dw = w.requiresGrad ? w.parameterGradient() : null;
             INDArray db = b != null && b.requiresGrad ? b.parameterGradient() : null;
             INDArray sum = db != null ? ones(rows) : null;
-            // The two products are independent: one per core (BLAS runs each on one thread, see bin/blas-env).
-            // Each writes its own array, so the bits do not depend on which finishes first.
-            Runnable inputGrad = () -> {
+            // The products are independent: dx and db on this core, dW on the other (BLAS runs each on one
+            // thread, see bin/blas-env). Each writes its own array, so the bits do not depend on which finishes
+            // first. dx and dW cost the same FLOPs but dW takes a little longer, so db (about a tenth of dx)
+            // goes with dx: with dW it kept this core waiting (docs/performance.md).
+            Runnable inputGrads = () -> {
                 if (dx != null) Blas.gemm(false, false, rows, in, out, g2, 0, out, w.data, 0, in, 0, dx, 0, in); // g W
-            };
-            Runnable paramGrads = () -> {
-                if (dw != null) Blas.gemm(true, false, out, in, rows, g2, 0, out, x2, 0, in, 1, dw, 0, in); // += g^T x
                 // db += sum over rows, as a product with a row of ones (quicker than ND4J's column sum).
                 if (db != null) Blas.gemm(false, false, 1, out, rows, sum, 0, rows, g2, 0, out, 1, db, 0, out);
             };
-            Nd.onBothCores(inputGrad, paramGrads);
+            Runnable weightGrad = () -> {
+                if (dw != null) Blas.gemm(true, false, out, in, rows, g2, 0, out, x2, 0, in, 1, dw, 0, in); // += g^T x
+            };
+            Nd.onBothCores(inputGrads, weightGrad);
             if (dx != null) {
                 OpHook.countProducts(1, rows, out, in);
                 x.accumulate(dx);

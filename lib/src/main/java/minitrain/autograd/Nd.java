@@ -77,72 +77,63 @@ public final class Nd {
     }
 
     /**
-     * Runs {@code body} over 0..n-1 in blocks of {@code size} on all cores, each core with working arrays made
-     * once, by {@code newArrays}, for all its blocks: for element-wise kernels that fill a block in heap arrays
-     * small enough to stay in the cache. Made once per call, not looked up per block as {@link #scratch} is.
+     * Runs {@code body} over 0..n-1 in blocks of {@code size} on all cores ({@link #inTurns}), each core with
+     * working arrays made once, by {@code newArrays}, for all its blocks: for element-wise kernels that fill a block
+     * in heap arrays small enough to stay in the cache. Made once per call, not looked up per block as
+     * {@link #scratch} is.
      */
     static <A> void forBlocks(long n, int size, java.util.function.Supplier<A> newArrays, Block<A> body) {
-        inParts((int) ((n + size - 1) / size), (first, last) -> {
+        inTurns((int) ((n + size - 1) / size), () -> {
             A arrays = newArrays.get();
-            for (int c = first; c < last; c++) {
-                long from = (long) c * size;
-                body.run(arrays, (int) from, (int) Math.min(size, n - from));
-            }
+            return (first, last) -> {
+                for (int c = first; c < last; c++) {
+                    long from = (long) c * size;
+                    body.run(arrays, (int) from, (int) Math.min(size, n - from));
+                }
+            };
         });
     }
 
-    private static final int CORES = java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1;
+    /** Pieces per core in {@link #inTurns}: more balance the cores better, each costs a hand-out. */
+    private static final int PIECES_PER_CORE = 8;
 
     /**
-     * Runs {@code body} over 0..n-1 cut into one contiguous part per core, this thread doing the first. The
-     * parts of a kernel cost the same (rows of one length, heads of one size), so equal parts keep the cores
-     * equally busy, and no part is cut finer than it needs to be.
+     * Runs a loop over 0..n-1 on all cores, in pieces handed out in turn: each core takes the next piece when it is
+     * done with its last, so the cores end within a piece of each other. Cut beforehand into one equal part per
+     * core, one core waited for the other for 10-15% of a kernel's time (a core slowed for a moment, by the cache
+     * or by another process). {@code perCore} gives each core its loop body (and with it the core's working
+     * arrays). Only for kernels where no bit depends on which core computes what.
+     */
+    static void inTurns(int n, java.util.function.Supplier<Range> perCore) {
+        if (n <= 0) return;
+        int piece = Math.max(1, n / (PIECES_PER_CORE * Cores.COUNT));
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        Runnable core = () -> {
+            Range body = perCore.get();
+            for (int from; (from = next.getAndAdd(piece)) < n; ) body.run(from, Math.min(n, from + piece));
+        };
+        Runnable[] cores = new Runnable[Math.min(Cores.COUNT, (n + piece - 1) / piece)];
+        java.util.Arrays.fill(cores, core);
+        Cores.run(cores);
+    }
+
+    /**
+     * Runs {@code body} over 0..n-1 cut into one contiguous part per core ({@link Cores}), this thread doing the
+     * first. The parts of a kernel cost the same (rows of one length, heads of one size), so equal parts keep the
+     * cores equally busy, and no part is cut finer than it needs to be.
      */
     static void inParts(int n, Range body) {
-        int parts = Math.min(n, CORES);
+        int parts = Math.min(n, Cores.COUNT);
         if (parts <= 1) {
             if (n > 0) body.run(0, n);
             return;
         }
-        Part[] others = new Part[parts - 1];
-        for (int p = 1; p < parts; p++) {
+        Runnable[] work = new Runnable[parts];
+        for (int p = 0; p < parts; p++) {
             int from = (int) ((long) n * p / parts), to = (int) ((long) n * (p + 1) / parts);
-            others[p - 1] = new Part(() -> body.run(from, to));
-            others[p - 1].fork();
+            work[p] = () -> body.run(from, to);
         }
-        body.run(0, n / parts);
-        for (int i = others.length - 1; i >= 0; i--) others[i].await();
-    }
-
-    /** Work handed to another core. What it throws is kept as it is, for the caller to rethrow. */
-    private static final class Part extends java.util.concurrent.RecursiveAction {
-        private final Runnable work;
-        private volatile Throwable thrown;
-
-        Part(Runnable work) {
-            this.work = work;
-        }
-
-        @Override
-        protected void compute() {
-            try {
-                work.run();
-            } catch (RuntimeException | Error e) {
-                thrown = e;   // not left to ForkJoinTask, which rethrows a copy wrapped around it
-            }
-        }
-
-        /** Runs it here if no core has started it, else waits awake until it ends; then rethrows its failure. */
-        void await() {
-            // Not started yet (the other core was slow to wake): doing it here is quicker than waiting for it.
-            if (tryUnfork()) invoke();
-            // Started: wait awake. A thread put to sleep and woken again loses more time than most of these parts
-            // take (docs/performance.md).
-            while (!isDone()) Thread.onSpinWait();
-            Throwable t = thrown;
-            if (t instanceof RuntimeException) throw (RuntimeException) t;
-            if (t instanceof Error) throw (Error) t;
-        }
+        Cores.run(work);
     }
 
     /**
@@ -173,7 +164,7 @@ public final class Nd {
      * row, a LayerNorm row), so rows can be split between threads without changing a single bit.
      */
     public static void forRows(int rows, java.util.function.IntConsumer body) {
-        inParts(rows, (from, to) -> {
+        inTurns(rows, () -> (from, to) -> {
             for (int r = from; r < to; r++) body.accept(r);
         });
     }
@@ -185,10 +176,7 @@ public final class Nd {
      * {@link StepMemory}, so its inputs and outputs are made beforehand.
      */
     public static void onBothCores(Runnable top, Runnable bottom) {
-        Part other = new Part(bottom);
-        other.fork();
-        top.run();
-        other.await();
+        Cores.run(top, bottom);
     }
 
     /** Rows from..to of a (rows, cols) matrix, or batches from..to of a (batch, m, n) stack: a view. */
