@@ -1,6 +1,7 @@
 package minitrain.train;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import minitrain.autograd.Nd;
@@ -40,10 +41,13 @@ public final class AdamW {
     public void step(double lr) {
         t++;
         double c1 = 1 - Math.pow(beta1, t), c2 = 1 - Math.pow(beta2, t); // bias corrections: m, v start at 0
-        for (Map.Entry<String, Tensor> e : params.entrySet()) {
-            Tensor p = e.getValue();
-            double[] w = Nd.values(p.data), g = Nd.values(p.grad()), mm = m.get(e.getKey()), vv = v.get(e.getKey());
-            double decay = decayed.contains(e.getKey()) ? lr * weightDecay : 0;
+        // Each parameter's update reads and writes only its own arrays: the cores take parameters in turn.
+        List<String> names = List.copyOf(params.keySet());
+        Nd.forRows(names.size(), k -> {
+            String name = names.get(k);
+            Tensor p = params.get(name);
+            double[] w = Nd.values(p.data), g = Nd.values(p.grad()), mm = m.get(name), vv = v.get(name);
+            double decay = decayed.contains(name) ? lr * weightDecay : 0;
             for (int i = 0; i < w.length; i++) {
                 w[i] -= decay * w[i];
                 mm[i] = beta1 * mm[i] + (1 - beta1) * g[i];
@@ -51,7 +55,7 @@ public final class AdamW {
                 w[i] -= lr * (mm[i] / c1) / (Math.sqrt(vv[i] / c2) + eps);
             }
             p.data.data().asNioDouble().put(w);
-        }
+        });
     }
 
     public int steps() {
