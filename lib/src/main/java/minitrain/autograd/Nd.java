@@ -10,8 +10,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * far too slow for a loop, so a hand-written kernel either reads and writes an array's memory in place
  * through {@link #buffer} (the hot ones: layer norm, GELU; attention copies one head's block at a time to
  * a {@link #scratch} array and back), or copies it out to a {@code double[]} with {@link #values} and back
- * with {@link #array} (the small ones), where the loops read most like the math. {@link #inParts} shares a
- * kernel's rows between the cores.
+ * with {@link #array} (the small ones), where the loops read most like the math. {@link #inTurns} shares a
+ * kernel's work between the cores ({@link #inParts} where every cut costs).
  */
 public final class Nd {
 
@@ -119,8 +119,8 @@ public final class Nd {
 
     /**
      * Runs {@code body} over 0..n-1 cut into one contiguous part per core ({@link Cores}), this thread doing the
-     * first. The parts of a kernel cost the same (rows of one length, heads of one size), so equal parts keep the
-     * cores equally busy, and no part is cut finer than it needs to be.
+     * first: the fewest cuts, for work where each cut costs (Linear's products, each of which packs W again).
+     * Equal parts still end at different times; where cuts are cheap, {@link #inTurns} balances the cores better.
      */
     static void inParts(int n, Range body) {
         int parts = Math.min(n, Cores.COUNT);
