@@ -1,5 +1,7 @@
 package minitrain.autograd;
 
+import java.nio.DoubleBuffer;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Row lookup: out[b, t, :] = table[idx[b][t], :]. Backward is a scatter-add: a token that occurs five
@@ -13,26 +15,32 @@ public final class Embedding {
     public static Tensor lookup(Tensor table, int[][] idx) {
         int rows = (int) table.shape()[0], c = (int) table.shape()[1];
         int bsz = idx.length, t = idx[0].length;
-        double[] tab = Nd.values(table.data);
-        double[] out = new double[bsz * t * c];
+        // Read and written in place in native memory: heap copies of (B, T, C) arrays each step are garbage.
+        INDArray tableData = Nd.contiguous(table.data);
+        DoubleBuffer tab = Nd.buffer(tableData);
+        INDArray out = Nd.uninitialized(bsz, t, c);
+        DoubleBuffer o = Nd.buffer(out);
         for (int b = 0; b < bsz; b++) {
             for (int i = 0; i < t; i++) {
                 int row = idx[b][i];
                 if (row < 0 || row >= rows) {
                     throw new IllegalArgumentException("index " + row + " outside 0.." + (rows - 1));
                 }
-                System.arraycopy(tab, row * c, out, (b * t + i) * c, c);
+                o.put((b * t + i) * c, tab, row * c, c);
             }
         }
-        return Tensor.of(Nd.array(out, bsz, t, c), "embedding", g -> {
-            double[] gv = Nd.values(g);
+        java.lang.ref.Reference.reachabilityFence(tableData);
+        return Tensor.of(out, "embedding", g -> {
+            INDArray gc = Nd.contiguous(g);
+            DoubleBuffer gv = Nd.buffer(gc);
             double[] acc = new double[rows * c];
             for (int b = 0; b < bsz; b++) {
                 for (int i = 0; i < t; i++) {
                     int src = (b * t + i) * c, dst = idx[b][i] * c;
-                    for (int k = 0; k < c; k++) acc[dst + k] += gv[src + k]; // += : repeated tokens add up
+                    for (int k = 0; k < c; k++) acc[dst + k] += gv.get(src + k); // += : repeated tokens add up
                 }
             }
+            java.lang.ref.Reference.reachabilityFence(gc);
             table.accumulate(Nd.array(acc, rows, c));
         }, table);
     }

@@ -62,8 +62,21 @@ public final class LayerNorm {
             INDArray gc = Nd.contiguous(g), dxArray = Nd.uninitialized(shape);
             DoubleBuffer gv = Nd.buffer(gc), dx = Nd.buffer(dxArray), h = Nd.buffer(normalised);
             double[] dw = new double[c], db = new double[c];
-            Nd.forRows(rows, r -> {
-                int o = r * c;
+            // The parameter gradients sum over rows, in row order, on one core, so the sum's rounding (and so every
+            // bit of the result) does not depend on how rows are split; that core starts with them (piece 0) while
+            // the other takes dx's rows, then both take dx's rows in turn.
+            Nd.forRows(1 + rows, piece -> {
+                if (piece == 0) {
+                    for (int r = 0; r < rows; r++) {
+                        int o = r * c;
+                        for (int k = 0; k < c; k++) {
+                            dw[k] += gv.get(o + k) * h.get(o + k);
+                            db[k] += gv.get(o + k);
+                        }
+                    }
+                    return;
+                }
+                int r = piece - 1, o = r * c;
                 // dxhat = g * w; dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))
                 double m1 = 0, m2 = 0;
                 for (int k = 0; k < c; k++) {
@@ -77,15 +90,6 @@ public final class LayerNorm {
                     dx.put(o + k, rstd[r] * (gv.get(o + k) * wv[k] - m1 - h.get(o + k) * m2));
                 }
             });
-            // The parameter gradients sum over rows: done in one thread, in row order, so the sum's
-            // rounding (and so every bit of the result) does not depend on how rows were split.
-            for (int r = 0; r < rows; r++) {
-                int o = r * c;
-                for (int k = 0; k < c; k++) {
-                    dw[k] += gv.get(o + k) * h.get(o + k);
-                    db[k] += gv.get(o + k);
-                }
-            }
             java.lang.ref.Reference.reachabilityFence(gc);
             x.accumulate(dxArray);
             w.accumulate(Nd.array(dw, c));

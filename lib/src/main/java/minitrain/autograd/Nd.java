@@ -36,6 +36,20 @@ public final class Nd {
     }
 
     /**
+     * The values of a dense array copied into {@code into} (from index 0; it may be longer), which is returned: with
+     * a {@link #scratch} array, a copy made every step that leaves no garbage behind.
+     */
+    public static double[] copy(INDArray a, double[] into) {
+        buffer(a).get(into, 0, (int) a.length());
+        return into;
+    }
+
+    /** The first a.length() values of {@code from} written into the dense array {@code a}. */
+    public static void copy(double[] from, INDArray a) {
+        buffer(a).put(from, 0, (int) a.length());
+    }
+
+    /**
      * The values of a dense array (see {@link #dense}; {@link #contiguous} makes one) as a buffer over the
      * array's own native memory, index 0 its first value: a kernel reads and writes it in place, with no copy
      * to the Java heap and back (copying a large array out costs more than a pass over it: docs/performance.md).
@@ -58,7 +72,7 @@ public final class Nd {
      * of one block (one head's scores). Loops over a heap array run several times faster than absolute
      * get and put on a buffer, and one bulk copy in and out costs little. Three slots, for three blocks at once.
      */
-    static double[] scratch(int slot, int n) {
+    public static double[] scratch(int slot, int n) {
         double[][] mine = SCRATCH.get();
         if (mine[slot].length < n) mine[slot] = new double[n];
         return mine[slot];

@@ -46,15 +46,19 @@ public final class AdamW {
         Nd.forRows(names.size(), k -> {
             String name = names.get(k);
             Tensor p = params.get(name);
-            double[] w = Nd.values(p.data), g = Nd.values(p.grad()), mm = m.get(name), vv = v.get(name);
+            int n = (int) p.data.length();
+            // Weights and gradient copied into this core's reused heap arrays: fresh copies each step would be
+            // megabytes of garbage a step for the collector, whose pauses land inside steps.
+            double[] w = Nd.copy(p.data, Nd.scratch(0, n)), g = Nd.copy(p.grad(), Nd.scratch(1, n));
+            double[] mm = m.get(name), vv = v.get(name);
             double decay = decayed.contains(name) ? lr * weightDecay : 0;
-            for (int i = 0; i < w.length; i++) {
+            for (int i = 0; i < n; i++) {
                 w[i] -= decay * w[i];
                 mm[i] = beta1 * mm[i] + (1 - beta1) * g[i];
                 vv[i] = beta2 * vv[i] + (1 - beta2) * g[i] * g[i];
                 w[i] -= lr * (mm[i] / c1) / (Math.sqrt(vv[i] / c2) + eps);
             }
-            p.data.data().asNioDouble().put(w);
+            Nd.copy(w, p.data);
         });
     }
 

@@ -1,5 +1,6 @@
 package minitrain.train;
 
+import java.nio.DoubleBuffer;
 import java.util.Map;
 import minitrain.autograd.Nd;
 import minitrain.autograd.Tensor;
@@ -13,7 +14,8 @@ public final class GradClip {
     public static double norm(Map<String, Tensor> params) {
         double s = 0;
         for (Tensor p : params.values()) {
-            for (double g : Nd.values(p.grad())) s += g * g;
+            DoubleBuffer g = Nd.buffer(p.grad());        // read in place: a copy each step is garbage
+            for (int i = 0; i < g.limit(); i++) s += g.get(i) * g.get(i);
         }
         return Math.sqrt(s);
     }
@@ -34,7 +36,8 @@ public final class GradClip {
     /** The name of the first parameter (in order) whose gradient holds a NaN or an infinity, else null. */
     public static String firstNonFinite(Map<String, Tensor> params) {
         for (Map.Entry<String, Tensor> e : params.entrySet()) {
-            for (double g : Nd.values(e.getValue().grad())) if (!Double.isFinite(g)) return e.getKey();
+            DoubleBuffer g = Nd.buffer(e.getValue().grad());
+            for (int i = 0; i < g.limit(); i++) if (!Double.isFinite(g.get(i))) return e.getKey();
         }
         return null;
     }

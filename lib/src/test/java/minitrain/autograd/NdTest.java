@@ -32,6 +32,21 @@ class NdTest {
     }
 
     @Test
+    void copiesIntoAScratchArrayAndBackTouchOnlyTheArraysValues() {
+        INDArray a = counting(3, 4, 5);
+        INDArray middle = Nd.rows(a.reshape(12, 5), 4, 9);                  // a view that starts at value 20
+        double[] into = new double[40];
+        java.util.Arrays.fill(into, -1);
+        assertSame(into, Nd.copy(middle, into));
+        assertArrayEquals(byElement(middle), java.util.Arrays.copyOf(into, 25), 0.0);
+        assertEquals(-1, into[25]);                                         // a longer array keeps the rest
+        for (int i = 0; i < 25; i++) into[i] = 100 + i;
+        Nd.copy(into, middle);
+        double[] all = Nd.values(a);
+        for (int i = 0; i < 60; i++) assertEquals(i >= 20 && i < 45 ? 80 + i : i, all[i], "value " + i);
+    }
+
+    @Test
     void denseViewsAreNotCopied() {
         INDArray a = counting(3, 4, 5);
         INDArray slice = a.slice(1), reshaped = a.reshape(12, 5), permuted = a.permute(1, 0, 2);
