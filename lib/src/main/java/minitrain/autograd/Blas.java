@@ -48,12 +48,39 @@ final class Blas {
             return;
         }
         cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k,
-                1.0, at(a, offA), lda, at(b, offB), ldb, beta, at(c, offC), ldc);
+                1.0, at(0, a, offA), lda, at(1, b, offB), ldb, beta, at(2, c, offC), ldc);
     }
 
-    /** The array's native memory from its value number {@code offset} on (dgemm reads the buffer's position). */
-    private static DoubleBuffer at(INDArray a, long offset) {
-        return Nd.buffer(a).position((int) offset);
+    /**
+     * The array's native memory from its value number {@code offset} on, as product argument {@code slot} (A, B or C:
+     * 0, 1, 2) reads it; dgemm reads the buffer's position, so two arguments in one array (attention's q and k, both
+     * in qkv) need two buffers.
+     */
+    private static DoubleBuffer at(int slot, INDArray a, long offset) {
+        return RECENT.get()[slot].buffer(a).position((int) offset);
+    }
+
+    /**
+     * This thread's buffers over the last arrays it multiplied, per argument. A buffer costs four objects (ND4J's
+     * pointer, a byte buffer, a double buffer and its slice), and attention asks for three a product, six products a
+     * head: thousands a step, a megabyte of garbage for the collector. An array is looked up by identity, and its
+     * buffer is this thread's own, so setting its position races with no other core.
+     */
+    private static final ThreadLocal<Recent[]> RECENT =
+            ThreadLocal.withInitial(() -> new Recent[] {new Recent(), new Recent(), new Recent()});
+
+    private static final class Recent {
+        private final INDArray[] arrays = new INDArray[2];
+        private final DoubleBuffer[] buffers = new DoubleBuffer[2];
+        private int next;
+
+        DoubleBuffer buffer(INDArray a) {
+            for (int i = 0; i < arrays.length; i++) if (arrays[i] == a) return buffers[i];
+            int i = next;
+            next = (next + 1) % arrays.length;
+            arrays[i] = a;
+            return buffers[i] = Nd.buffer(a);
+        }
     }
 
     /** A (rows, cols) view of the matrix at {@code offset} with row distance {@code ld}. */

@@ -1,5 +1,8 @@
 package minitrain.autograd;
 
+import java.nio.DoubleBuffer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
 /**
  * Cross-entropy from logits (B, T, V): the SUM over counted positions of -log softmax(logits)[target],
  * divided by a normaliser the caller chooses. The training loop passes the number of real (non-pad)
@@ -38,29 +41,39 @@ public final class CrossEntropy {
     public static Tensor apply(Tensor logits, int[][] targets, boolean[][] counted, double normaliser) {
         long[] s = logits.shape();
         int bsz = (int) s[0], t = (int) s[1], v = (int) s[2];
-        double[] x = Nd.values(logits.data);
+        // The logits are read in place a row at a time (a heap copy of the whole (B, T, V) array each step was
+        // a megabyte of garbage), and the gradient is written in place the same way.
+        INDArray in = Nd.contiguous(logits.data);
+        DoubleBuffer x = Nd.buffer(in);
         double[] lse = new double[bsz * t];
         double total = 0;
         for (int b = 0; b < bsz; b++) {
             for (int i = 0; i < t; i++) {
                 int row = b * t + i;
                 if (!counted[b][i]) continue; // a pad target adds nothing to the loss
-                lse[row] = Softmax.logSumExp(x, row * v, v);
-                total += lse[row] - x[row * v + targets[b][i]];
+                double[] xr = Nd.scratch(0, v);
+                x.get(row * v, xr, 0, v);
+                lse[row] = Softmax.logSumExp(xr, 0, v);
+                total += lse[row] - xr[targets[b][i]];
             }
         }
         return Tensor.of(Nd.array(new double[] {total / normaliser}), "cross_entropy", g -> {
             double scale = g.getDouble(0) / normaliser;
-            double[] dx = new double[x.length];
+            INDArray dxArray = Nd.zeros(s);
+            DoubleBuffer dx = Nd.buffer(dxArray);
             for (int b = 0; b < bsz; b++) {
                 for (int i = 0; i < t; i++) {
                     int row = b * t + i;
                     if (!counted[b][i]) continue; // and receives no gradient
-                    for (int k = 0; k < v; k++) dx[row * v + k] = Math.exp(x[row * v + k] - lse[row]) * scale;
-                    dx[row * v + targets[b][i]] -= scale; // softmax - one-hot
+                    double[] xr = Nd.scratch(0, v), dr = Nd.scratch(1, v);
+                    x.get(row * v, xr, 0, v);
+                    for (int k = 0; k < v; k++) dr[k] = Math.exp(xr[k] - lse[row]) * scale;
+                    dr[targets[b][i]] -= scale; // softmax - one-hot
+                    dx.put(row * v, dr, 0, v);
                 }
             }
-            logits.accumulate(Nd.array(dx, s));
+            java.lang.ref.Reference.reachabilityFence(in);
+            logits.accumulate(dxArray);
         }, logits);
     }
 

@@ -32,7 +32,7 @@ public final class Dropout {
         DoubleBuffer xv = Nd.buffer(in), m = Nd.buffer(mask), y = Nd.buffer(out);
         double scale = 1 / (1 - p);
         long start = rng.reserve((int) mask.length());
-        Nd.forBlocks(mask.length(), Blocks.SIZE, Blocks::new, (b, from, len) -> {
+        Nd.forBlocks(mask.length(), Blocks.SIZE, Blocks.MINE, (b, from, len) -> {
             b.draws.mask(start, from, len, p, scale, b.mask);
             xv.get(from, b.x, 0, len);
             for (int i = 0; i < len; i++) b.y[i] = b.x[i] * b.mask[i];
@@ -54,7 +54,7 @@ public final class Dropout {
         DoubleBuffer out = Nd.buffer(mask);
         double scale = 1 / (1 - p);
         long start = rng.reserve((int) mask.length());
-        Nd.forBlocks(mask.length(), Blocks.SIZE, Blocks::new, (b, from, len) -> {
+        Nd.forBlocks(mask.length(), Blocks.SIZE, Blocks.MINE, (b, from, len) -> {
             b.draws.mask(start, from, len, p, scale, b.mask);
             out.put(from, b.mask, 0, len);
         });
@@ -64,6 +64,7 @@ public final class Dropout {
     /** One core's heap arrays: the Rng's working arrays and a block of the mask, the input and the output. */
     private static final class Blocks {
         static final int SIZE = Rng.Block.SIZE;
+        static final ThreadLocal<Blocks> MINE = ThreadLocal.withInitial(Blocks::new);
         final Rng.Block draws = new Rng.Block();
         final double[] mask = new double[SIZE], x = new double[SIZE], y = new double[SIZE];
     }

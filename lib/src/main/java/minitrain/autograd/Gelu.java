@@ -41,7 +41,7 @@ public final class Gelu {
         long n = in.length();
         INDArray slope = Nd.uninitialized(n), out = Nd.uninitialized(shape);
         DoubleBuffer xv = Nd.buffer(in), dydx = Nd.buffer(slope), y = Nd.buffer(out);
-        Nd.forBlocks(n, Blocks.SIZE, Blocks::new, (b, from, len) -> {
+        Nd.forBlocks(n, Blocks.SIZE, Blocks.MINE, (b, from, len) -> {
             NormalCdf.Block phi = b.normal;
             xv.get(from, phi.x, 0, len);
             phi.evaluate(len);
@@ -54,7 +54,7 @@ public final class Gelu {
         return Tensor.of(out, "gelu", g -> {
             INDArray gc = Nd.contiguous(g), dx = Nd.uninitialized(shape);
             DoubleBuffer gv = Nd.buffer(gc), d = Nd.buffer(dx), s = Nd.buffer(slope);
-            Nd.forBlocks(n, Blocks.SIZE, () -> new double[3][Blocks.SIZE], (b, from, len) -> {
+            Nd.forBlocks(n, Blocks.SIZE, Blocks.BACKWARD, (b, from, len) -> {
                 double[] gy = b[0], dydxs = b[1], gx = b[2];
                 gv.get(from, gy, 0, len);
                 s.get(from, dydxs, 0, len);
@@ -73,6 +73,9 @@ public final class Gelu {
      */
     private static final class Blocks {
         static final int SIZE = NormalCdf.Block.SIZE;
+        static final ThreadLocal<Blocks> MINE = ThreadLocal.withInitial(Blocks::new);
+        /** The backward's: a block of the gradient, of the slope, and of their product. */
+        static final ThreadLocal<double[][]> BACKWARD = ThreadLocal.withInitial(() -> new double[3][SIZE]);
         final NormalCdf.Block normal = new NormalCdf.Block();
         final double[] y = new double[SIZE], slope = new double[SIZE];
     }

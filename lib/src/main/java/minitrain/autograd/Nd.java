@@ -91,18 +91,18 @@ public final class Nd {
     }
 
     /**
-     * Runs {@code body} over 0..n-1 in blocks of {@code size} on all cores ({@link #inTurns}), each core with
-     * working arrays made once, by {@code newArrays}, for all its blocks: for element-wise kernels that fill a block
-     * in heap arrays small enough to stay in the cache. Made once per call, not looked up per block as
-     * {@link #scratch} is.
+     * Runs {@code body} over 0..n-1 in blocks of {@code size} on all cores ({@link #inTurns}), each core with its own
+     * working arrays, from {@code arrays}: for element-wise kernels that fill a block in heap arrays small enough to
+     * stay in the cache. Kept from call to call (a kernel's ThreadLocal): arrays made afresh at each call were a
+     * megabyte of garbage a step. Looked up once per call, not per block as {@link #scratch} is.
      */
-    static <A> void forBlocks(long n, int size, java.util.function.Supplier<A> newArrays, Block<A> body) {
+    static <A> void forBlocks(long n, int size, ThreadLocal<A> arrays, Block<A> body) {
         inTurns((int) ((n + size - 1) / size), () -> {
-            A arrays = newArrays.get();
+            A mine = arrays.get();
             return (first, last) -> {
                 for (int c = first; c < last; c++) {
                     long from = (long) c * size;
-                    body.run(arrays, (int) from, (int) Math.min(size, n - from));
+                    body.run(mine, (int) from, (int) Math.min(size, n - from));
                 }
             };
         });
