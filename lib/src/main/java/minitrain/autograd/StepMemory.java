@@ -24,14 +24,20 @@ public final class StepMemory implements AutoCloseable {
     private static final String ID = "minitrain-pass";
     // Sized by the first pass, with 30% to spare for a batch of longer records; a pass that needs more
     // spills into ordinary memory once and the block is enlarged for the next one.
-    private static final WorkspaceConfiguration CONFIG = WorkspaceConfiguration.builder()
-            .initialSize(0)
-            .policyLearning(LearningPolicy.FIRST_LOOP)
-            .policyAllocation(AllocationPolicy.OVERALLOCATE)
-            .overallocationLimit(0.3)
-            .policySpill(SpillPolicy.REALLOCATE)
-            .policyReset(ResetPolicy.BLOCK_LEFT)
-            .build();
+    private static final WorkspaceConfiguration CONFIG = config(0.3);
+    // Sized by a pass known to be the longest (TrainingRun.reservePassMemory): nothing to spare.
+    private static final WorkspaceConfiguration LONGEST = config(0);
+
+    private static WorkspaceConfiguration config(double spare) {
+        return WorkspaceConfiguration.builder()
+                .initialSize(0)
+                .policyLearning(LearningPolicy.FIRST_LOOP)
+                .policyAllocation(AllocationPolicy.OVERALLOCATE)
+                .overallocationLimit(spare)
+                .policySpill(SpillPolicy.REALLOCATE)
+                .policyReset(ResetPolicy.BLOCK_LEFT)
+                .build();
+    }
 
     private final MemoryWorkspace workspace;
 
@@ -42,6 +48,14 @@ public final class StepMemory implements AutoCloseable {
     /** Opens the block on this thread: use with try-with-resources around one forward and backward. */
     public static StepMemory open() {
         return new StepMemory(Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, ID));
+    }
+
+    /**
+     * Opens the block for the longest pass this thread will run, which sizes it: made by this pass, the block gets
+     * no room to spare (a block made earlier grows to fit it, as for any pass).
+     */
+    public static StepMemory openForLongest() {
+        return new StepMemory(Nd4j.getWorkspaceManager().getAndActivateWorkspace(LONGEST, ID));
     }
 
     /** The block is reset: every array created in it since {@link #open} is gone. */

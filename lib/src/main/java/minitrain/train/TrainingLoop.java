@@ -25,6 +25,9 @@ public final class TrainingLoop {
 
     public static void run(TrainingRun run, Listener listener) {
         TrainConfig c = run.config();
+        // The pass's memory sized once, for the longest batch: else it is allocated afresh, mid-step, each time a
+        // batch is longer than all before (no bit changes either way; only the time).
+        if (!run.finished()) run.reservePassMemory();
         while (!run.finished()) {
             long start = System.nanoTime();
             int step = run.step();

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import minitrain.KitError;
 import minitrain.Rng;
+import minitrain.autograd.CrossEntropy;
+import minitrain.autograd.StepMemory;
 import minitrain.autograd.Tensor;
 import minitrain.corpus.Corpus;
 import minitrain.corpus.Protocol;
@@ -148,6 +150,26 @@ public final class TrainingRun {
             micro.add(Batch.of(seqs, corpus.vocab().padId, config.blockSize()));
         }
         return micro;
+    }
+
+    /**
+     * One forward and backward pass over the longest batch this run can draw, on a throwaway model of the same
+     * shape with its own dropout generator (the run's weights, gradients and generators are untouched), so that
+     * the pass's memory block ({@link StepMemory}) is sized once for every batch to come. Otherwise the block grows
+     * each time a batch is longer than all before it, and each time it is allocated afresh and faulted in page by
+     * page: a quarter of a second on this kit's machine, in the middle of a step (docs/performance.md).
+     */
+    public void reservePassMemory() {
+        int[] longest = new int[0];
+        for (int[] s : train) if (s.length > longest.length) longest = s;
+        if (longest.length < 2) return;                                       // nothing to train on
+        Batch b = Batch.of(java.util.Collections.nCopies(config.batchSize(), longest), corpus.vocab().padId,
+                config.blockSize());
+        MiniGPT throwaway = new MiniGPT(model.config, new Rng(0));
+        try (StepMemory memory = StepMemory.openForLongest()) {
+            Tensor logits = throwaway.forward(b.idx(), b.real(), true, new Rng(0));
+            CrossEntropy.apply(logits, b.targets(), b.counted(), b.tokens()).backward();
+        }
     }
 
     /** The targets a batch's loss counts: the real ones (or, with the loss mask switched off, every one). */

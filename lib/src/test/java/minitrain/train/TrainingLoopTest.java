@@ -137,4 +137,51 @@ class TrainingLoopTest {
         for (int i = 0; i < a.length; i++) s += (a[i] - b[i]) * (a[i] - b[i]);
         return Math.sqrt(s);
     }
+
+    /** Runs {@code body} on a thread of its own: a fresh pass memory block, whatever earlier tests left. */
+    static <T> T onFreshThread(java.util.function.Supplier<T> body) throws Exception {
+        java.util.concurrent.atomic.AtomicReference<T> out = new java.util.concurrent.atomic.AtomicReference<>();
+        var thrown = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+        Thread t = new Thread(() -> {
+            try {
+                out.set(body.get());
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        });
+        t.start();
+        t.join();
+        if (thrown.get() != null) throw new AssertionError(thrown.get());
+        return out.get();
+    }
+
+    @Test
+    void theLoopSizesThePassMemoryOnceForTheLongestBatch() throws Exception {
+        // The loop's first line: the block is sized before the first step and never grows again.
+        long[] sizes = onFreshThread(() -> {
+            long[] seen = new long[2];
+            TrainingRun r = TrainingRun.start(tiny(40, 1e-3, 1, 1.0, 0.1), corpus, null);
+            TrainingLoop.run(r, (step, l, trainLoss, dev, g, tps) -> {
+                long now = minitrain.autograd.StepMemory.bytes();
+                if (step == 0) seen[0] = now;
+                seen[1] = Math.max(seen[1], now);
+            });
+            return seen;
+        });
+        assertTrue(sizes[0] > 0);
+        assertEquals(sizes[0], sizes[1], "the block grew after the first step");
+        // Without it: a block made by a pass over short records grows when the longest batch comes.
+        long[] grown = onFreshThread(() -> {
+            TrainingRun r = TrainingRun.start(tiny(2, 1e-3, 1, 1.0, 0.1), corpus, null);
+            Batch shortest = Batch.of(java.util.Collections.nCopies(8, new int[] {1, 2, 3}), corpus.vocab().padId, 64);
+            try (var memory = minitrain.autograd.StepMemory.open()) {
+                var logits = r.model().forward(shortest.idx(), shortest.real(), true, new minitrain.Rng(1));
+                minitrain.autograd.CrossEntropy.apply(logits, shortest.targets(), shortest.counted(), 1).backward();
+            }
+            long before = minitrain.autograd.StepMemory.bytes();
+            r.reservePassMemory();
+            return new long[] {before, minitrain.autograd.StepMemory.bytes()};
+        });
+        assertTrue(grown[1] > 2 * grown[0], "a block of " + grown[0] + " bytes became " + grown[1]);
+    }
 }
