@@ -23,7 +23,8 @@ public final class StepMemory implements AutoCloseable {
 
     private static final String ID = "minitrain-pass";
     // Sized by the first pass, with 30% to spare for a batch of longer records; a pass that needs more
-    // spills into ordinary memory once and the block is enlarged for the next one.
+    // spills into ordinary memory once and the block is enlarged for the next one: freed, allocated and zeroed
+    // afresh, which is why a training run sizes it for its longest batch first (TrainingRun.reservePassMemory).
     private static final WorkspaceConfiguration CONFIG = config(0.3);
     // Sized by a pass known to be the longest (TrainingRun.reservePassMemory): nothing to spare.
     private static final WorkspaceConfiguration LONGEST = config(0);
