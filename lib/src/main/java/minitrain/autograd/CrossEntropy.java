@@ -45,13 +45,12 @@ public final class CrossEntropy {
         // a megabyte of garbage), and the gradient is written in place the same way.
         INDArray in = Nd.contiguous(logits.data);
         DoubleBuffer x = Nd.buffer(in);
-        double[] lse = new double[bsz * t];
+        double[] lse = new double[bsz * t], xr = Nd.scratch(0, v);              // xr: one row of logits
         double total = 0;
         for (int b = 0; b < bsz; b++) {
             for (int i = 0; i < t; i++) {
                 int row = b * t + i;
                 if (!counted[b][i]) continue; // a pad target adds nothing to the loss
-                double[] xr = Nd.scratch(0, v);
                 x.get(row * v, xr, 0, v);
                 lse[row] = Softmax.logSumExp(xr, 0, v);
                 total += lse[row] - xr[targets[b][i]];
@@ -61,13 +60,13 @@ public final class CrossEntropy {
             double scale = g.getDouble(0) / normaliser;
             INDArray dxArray = Nd.zeros(s);
             DoubleBuffer dx = Nd.buffer(dxArray);
+            double[] xs = Nd.scratch(0, v), dr = Nd.scratch(1, v);                // a row of logits, its gradient
             for (int b = 0; b < bsz; b++) {
                 for (int i = 0; i < t; i++) {
                     int row = b * t + i;
                     if (!counted[b][i]) continue; // and receives no gradient
-                    double[] xr = Nd.scratch(0, v), dr = Nd.scratch(1, v);
-                    x.get(row * v, xr, 0, v);
-                    for (int k = 0; k < v; k++) dr[k] = Math.exp(xr[k] - lse[row]) * scale;
+                    x.get(row * v, xs, 0, v);
+                    for (int k = 0; k < v; k++) dr[k] = Math.exp(xs[k] - lse[row]) * scale;
                     dr[targets[b][i]] -= scale; // softmax - one-hot
                     dx.put(row * v, dr, 0, v);
                 }
