@@ -48,14 +48,15 @@ public final class BenchCommand implements Runnable {
             + " speed); default: the three and checkpoint.")
     String config;
 
-    @Option(names = "--steps", description = "Timed steps (default 20).")
-    int steps = 20;
+    // Enough steps for a bucketed config's short and long batches to average out.
+    @Option(names = "--steps", description = "Timed steps (default 100).")
+    int steps = 100;
 
-    // The JIT keeps compiling for the first hundred steps or so (docs/performance.md). A full training run is
-    // nearly all steady state, so time that.
+    // The JIT keeps compiling for the first 300-400 steps of the shipped config (docs/performance.md, Warm-up).
+    // A full training run is nearly all steady state, so time that.
     @Option(names = "--warmup",
-            description = "Untimed steps first: JIT compilation, the pass's memory block sized (default 100).")
-    int warmup = 100;
+            description = "Untimed steps first: JIT compilation, the pass's memory block sized (default 400).")
+    int warmup = 400;
 
     @Option(names = "--profile", description = "Also time each kind of operation, forward and backward (ms per step).")
     boolean profile;
