@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def without_blas_settings():
     """This environment without the variables bin/blas-env reads, so that a test chooses the BLAS mode itself."""
-    mine = ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS", "MINITRAIN_BLAS")
+    mine = ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS", "MINITRAIN_BLAS",
+            "GLIBC_TUNABLES")
     return {k: v for k, v in os.environ.items() if k not in mine}
 
 

@@ -24,11 +24,13 @@ CPUS = {
 }
 
 
-def blas_env(tmp_path, cpu, mode=None):
+def blas_env(tmp_path, cpu, mode=None, tunables=None):
     vendor, family, flags = CPUS[cpu]
     info = tmp_path / f"{cpu}.cpuinfo"
     info.write_text(f"processor\t: 0\nvendor_id\t: {vendor}\ncpu family\t: {family}\nflags\t\t: {flags}\n")
     env = without_blas_settings()
+    if tunables:
+        env["GLIBC_TUNABLES"] = tunables
     env["MINITRAIN_CPUINFO"] = str(info)
     if mode:
         env["MINITRAIN_BLAS"] = mode
@@ -43,7 +45,18 @@ def test_portable_mode_is_haswells_kernels_on_one_thread_on_every_avx2_cpu(tmp_p
         code, settings, err = blas_env(tmp_path, cpu, mode)
         assert code == 0 and err == "", err
         assert settings == {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "OPENBLAS_CORETYPE": "Haswell",
-                            "MINITRAIN_BLAS": "portable"}
+                            "MINITRAIN_BLAS": "portable", "GLIBC_TUNABLES": "glibc.malloc.hugetlb=1"}
+
+
+def test_malloc_asks_for_huge_pages_and_keeps_the_callers_own_tunables(tmp_path):
+    # The pass's native memory in 2 MB pages (bin/blas-env says why); a learner's own tunables stay, and a
+    # choice of theirs about huge pages wins.
+    for mode in ("portable", "native"):
+        assert blas_env(tmp_path, "zen5_epyc", mode)[1]["GLIBC_TUNABLES"] == "glibc.malloc.hugetlb=1"
+    settings = blas_env(tmp_path, "zen5_epyc", tunables="glibc.malloc.arena_max=2")[1]
+    assert settings["GLIBC_TUNABLES"] == "glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1"
+    settings = blas_env(tmp_path, "zen5_epyc", tunables="glibc.malloc.hugetlb=0:glibc.malloc.arena_max=2")[1]
+    assert settings["GLIBC_TUNABLES"] == "glibc.malloc.hugetlb=0:glibc.malloc.arena_max=2"
 
 
 @pytest.mark.parametrize("cpu, core", [

@@ -61,6 +61,10 @@ public final class LayerNorm {
         return Tensor.of(out, "layernorm", g -> {
             INDArray gc = Nd.contiguous(g), dxArray = Nd.uninitialized(shape);
             DoubleBuffer gv = Nd.buffer(gc), dx = Nd.buffer(dxArray), h = Nd.buffer(normalised);
+            // x's gradient from its other uses (the residual stream's, in the model), added into dx as it is written:
+            // the same sums as accumulate's, without a pass of its own over memory on one core.
+            INDArray priorArray = x.gradSoFar() == null ? null : Nd.contiguous(x.gradSoFar());
+            DoubleBuffer prior = priorArray == null ? null : Nd.buffer(priorArray);
             double[] dw = new double[c], db = new double[c];
             // The parameter gradients sum over rows, in row order, on one core, so the sum's rounding (and so every
             // bit of the result) does not depend on how rows are split; that core starts with them (piece 0) while
@@ -87,11 +91,14 @@ public final class LayerNorm {
                 m1 /= c;
                 m2 /= c;
                 for (int k = 0; k < c; k++) {
-                    dx.put(o + k, rstd[r] * (gv.get(o + k) * wv[k] - m1 - h.get(o + k) * m2));
+                    double d = rstd[r] * (gv.get(o + k) * wv[k] - m1 - h.get(o + k) * m2);
+                    dx.put(o + k, prior == null ? d : prior.get(o + k) + d);
                 }
             });
             java.lang.ref.Reference.reachabilityFence(gc);
-            x.accumulate(dxArray);
+            java.lang.ref.Reference.reachabilityFence(priorArray);
+            if (prior == null) x.accumulate(dxArray);
+            else x.replaceGrad(dxArray);                                          // the sum, prior included
             w.accumulate(Nd.array(dw, c));
             b.accumulate(Nd.array(db, c));
         }, x, w, b);

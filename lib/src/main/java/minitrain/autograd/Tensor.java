@@ -36,6 +36,8 @@ public final class Tensor {
     private final Backward backward;
     /** d loss / d data: a parameter's from the start; another tensor's from when backward first reaches it. */
     private INDArray grad;
+    /** True while grad is also another tensor's gradient (an add gives both inputs one array): never changed in place. */
+    private boolean gradShared;
 
     private Tensor(INDArray data, String op, boolean requiresGrad, Tensor[] parents, Backward backward) {
         this.data = data;
@@ -76,12 +78,46 @@ public final class Tensor {
      * Adds {@code g} to this tensor's gradient: adds, never assigns, so a tensor used twice (the residual
      * stream, the tied embedding) receives the sum of both gradients. The caller hands {@code g} over and does
      * not use it again (it may become this tensor's gradient as it is, and later ones are added into it): an
-     * operation passes each array it computed to one input only.
+     * operation passes each array it computed to one input only, or to several through {@link #accumulateShared}.
      */
     void accumulate(INDArray g) {
         if (!requiresGrad) return;
         if (grad == null) grad = g;
+        else if (gradShared) replaceGrad(grad.add(g));   // the other holder still reads the old sum: a new array
         else grad.addi(g);
+    }
+
+    /**
+     * {@link #accumulate} for an array that another input of the same operation also receives (an add passes its
+     * gradient to both inputs unchanged): it may become the gradient of both, and then neither adds into it in
+     * place. Copying it for the second input instead was a pass over memory a residual connection, for nothing.
+     */
+    void accumulateShared(INDArray g) {
+        if (!requiresGrad) return;
+        if (grad != null) {
+            accumulate(g);   // adds g into the gradient, and g itself stays as it is
+            return;
+        }
+        grad = g;
+        gradShared = true;
+    }
+
+    /**
+     * The gradient gathered so far (null before backward first reaches this tensor, and for a parameter, whose
+     * gradient array stays its own), for a kernel that adds it into the gradient it writes and hands over the sum
+     * with {@link #replaceGrad}: the same values as {@link #accumulate}, without a pass of its own over memory. The
+     * kernel must not write into this array.
+     */
+    INDArray gradSoFar() {
+        return requiresGrad && !isParameter() ? grad : null;
+    }
+
+    /** Hands over a gradient that already includes {@link #gradSoFar} (see there): it replaces the gradient. */
+    void replaceGrad(INDArray sum) {
+        if (isParameter()) throw new IllegalStateException("a parameter's gradient is added into, never replaced");
+        if (!requiresGrad) return;
+        grad = sum;
+        gradShared = false;
     }
 
     /**
@@ -124,6 +160,7 @@ public final class Tensor {
                 t.backward.apply(t.grad);
                 if (hook != null) hook.backward(t.op, System.nanoTime() - start);
                 t.grad = null; // intermediate gradients are not needed again: free them early
+                t.gradShared = false;
             }
         }
     }
