@@ -36,7 +36,7 @@ public final class Tensor {
     private final Backward backward;
     /** d loss / d data: a parameter's from the start; another tensor's from when backward first reaches it. */
     private INDArray grad;
-    /** True while grad is also another tensor's gradient (an add gives both inputs one array): never changed in place. */
+    /** True while grad is also another tensor's (an add gives both inputs one array): never changed in place. */
     private boolean gradShared;
 
     private Tensor(INDArray data, String op, boolean requiresGrad, Tensor[] parents, Backward backward) {

@@ -62,7 +62,8 @@ class ArithmeticTest {
         // stream is not): x's gradient from the add, shared with its other input, is added into the layer norm's
         // own as that kernel writes it.
         ReferenceTest.sameAsReference("residual", in -> residual(in, LayerNorm::apply),
-                in -> residual(in, LayerNorm::reference), 1e-14, new long[] {3, 41, 96}, new long[] {96}, new long[] {96});
+                in -> residual(in, LayerNorm::reference), 1e-14,
+                new long[] {3, 41, 96}, new long[] {96}, new long[] {96});
     }
 
     private static Tensor residual(java.util.List<Tensor> in, LayerNormFn norm) {
