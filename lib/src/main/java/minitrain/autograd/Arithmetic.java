@@ -1,6 +1,5 @@
 package minitrain.autograd;
 
-import java.nio.DoubleBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -60,34 +59,16 @@ public final class Arithmetic {
     }
 
     /**
-     * a + b. Two dense arrays of one shape (the residual stream's adds) are summed on all cores, in blocks copied to
-     * heap arrays and back; anything else (a broadcast, a small array) by ND4J, on one core. Each value is the same
-     * one addition either way. On the Intel Xeon of docs/performance.md ND4J's add took 1.5 ms a shipped step, this
-     * 1.1.
+     * a + b. Two dense arrays of one shape (the residual stream's adds) are summed on all cores ({@link Nd#sum});
+     * anything else (a broadcast, a small array) by ND4J, on one core. Each value is the same one addition either
+     * way. On the Intel Xeon of docs/performance.md ND4J's add took 1.5 ms a shipped step, this 1.1.
      */
     static INDArray sum(INDArray x, INDArray y) {
-        if (!java.util.Arrays.equals(x.shape(), y.shape()) || x.length() < Blocks.SIZE * 8 || !Nd.dense(x)
-                || !Nd.dense(y)) {
+        boolean sameShape = java.util.Arrays.equals(x.shape(), y.shape());
+        if (!sameShape || x.length() < 4096 /* 8 blocks */ || !Nd.dense(x) || !Nd.dense(y)) {
             return x.add(y);
         }
-        INDArray out = Nd.uninitialized(x.shape());
-        DoubleBuffer xv = Nd.buffer(x), yv = Nd.buffer(y), sums = Nd.buffer(out);
-        Nd.forBlocks(out.length(), Blocks.SIZE, Blocks.MINE, (b, from, len) -> {
-            xv.get(from, b.x, 0, len);
-            yv.get(from, b.y, 0, len);
-            for (int i = 0; i < len; i++) b.sum[i] = b.x[i] + b.y[i];
-            sums.put(from, b.sum, 0, len);
-        });
-        java.lang.ref.Reference.reachabilityFence(x);
-        java.lang.ref.Reference.reachabilityFence(y);
-        return out;
-    }
-
-    /** One core's heap arrays for {@link #sum}: a block of each input and of the sum. */
-    private static final class Blocks {
-        static final int SIZE = 512;
-        static final ThreadLocal<Blocks> MINE = ThreadLocal.withInitial(Blocks::new);
-        final double[] x = new double[SIZE], y = new double[SIZE], sum = new double[SIZE];
+        return Nd.sum(x, y);
     }
 
     /** Sums {@code g} down to {@code shape}: over leading axes it lacks and over axes where it has size 1. */

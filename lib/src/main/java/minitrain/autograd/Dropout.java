@@ -42,18 +42,7 @@ public final class Dropout {
             y.put(from, b.y, 0, len);
         });
         java.lang.ref.Reference.reachabilityFence(in);
-        return Tensor.of(out, "dropout", g -> {
-            INDArray gc = Nd.contiguous(g), dx = Nd.uninitialized(shape);
-            DoubleBuffer gv = Nd.buffer(gc), kept = Nd.buffer(mask), d = Nd.buffer(dx);
-            Nd.forBlocks(dx.length(), Blocks.SIZE, Blocks.MINE, (b, from, len) -> {
-                gv.get(from, b.x, 0, len);
-                kept.get(from, b.mask, 0, len);
-                for (int i = 0; i < len; i++) b.y[i] = b.x[i] * b.mask[i];
-                d.put(from, b.y, 0, len);
-            });
-            java.lang.ref.Reference.reachabilityFence(gc);
-            x.accumulate(dx);
-        }, x);
+        return Tensor.of(out, "dropout", g -> x.accumulate(Nd.product(Nd.contiguous(g), mask)), x);
     }
 
     /**

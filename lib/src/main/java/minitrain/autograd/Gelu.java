@@ -51,19 +51,7 @@ public final class Gelu {
             dydx.put(from, b.slope, 0, len);
         });
         java.lang.ref.Reference.reachabilityFence(in);
-        return Tensor.of(out, "gelu", g -> {
-            INDArray gc = Nd.contiguous(g), dx = Nd.uninitialized(shape);
-            DoubleBuffer gv = Nd.buffer(gc), d = Nd.buffer(dx), s = Nd.buffer(slope);
-            Nd.forBlocks(n, Blocks.SIZE, Blocks.BACKWARD, (b, from, len) -> {
-                double[] gy = b[0], dydxs = b[1], gx = b[2];
-                gv.get(from, gy, 0, len);
-                s.get(from, dydxs, 0, len);
-                for (int i = 0; i < len; i++) gx[i] = gy[i] * dydxs[i];
-                d.put(from, gx, 0, len);
-            });
-            java.lang.ref.Reference.reachabilityFence(gc);
-            x.accumulate(dx);
-        }, x);
+        return Tensor.of(out, "gelu", g -> x.accumulate(Nd.product(Nd.contiguous(g), slope)), x);
     }
 
     /**
@@ -74,8 +62,6 @@ public final class Gelu {
     private static final class Blocks {
         static final int SIZE = NormalCdf.Block.SIZE;
         static final ThreadLocal<Blocks> MINE = ThreadLocal.withInitial(Blocks::new);
-        /** The backward's: a block of the gradient, of the slope, and of their product. */
-        static final ThreadLocal<double[][]> BACKWARD = ThreadLocal.withInitial(() -> new double[3][SIZE]);
         final NormalCdf.Block normal = new NormalCdf.Block();
         final double[] y = new double[SIZE], slope = new double[SIZE];
     }

@@ -108,6 +108,49 @@ public final class Nd {
         });
     }
 
+    /** x + y, value by value, for two dense arrays of one length, on all cores: see {@link #pairwise}. */
+    static INDArray sum(INDArray x, INDArray y) {
+        return pairwise(x, y, false);
+    }
+
+    /** x * y, value by value, for two dense arrays of one length, on all cores: see {@link #pairwise}. */
+    static INDArray product(INDArray x, INDArray y) {
+        return pairwise(x, y, true);
+    }
+
+    /** One core's heap arrays for {@link #pairwise}: a block of each input and of the result. */
+    private static final int PAIR_BLOCK = 512;
+    private static final ThreadLocal<double[][]> PAIR_BLOCKS =
+            ThreadLocal.withInitial(() -> new double[3][PAIR_BLOCK]);
+
+    /**
+     * A new array of x + y or x * y, in the shape of x, in blocks on all cores ({@link #forBlocks}), each copied to
+     * heap arrays, where the loop runs in vector instructions, and back: the same one operation a value as ND4J's
+     * add and mul, which run on one core. For the residual adds and the backward of dropout and GELU
+     * (docs/performance.md).
+     */
+    private static INDArray pairwise(INDArray x, INDArray y, boolean multiply) {
+        if (x.length() != y.length()) {
+            throw new IllegalArgumentException("Nd.pairwise: " + x.length() + " values against " + y.length());
+        }
+        INDArray out = uninitialized(x.shape());
+        java.nio.DoubleBuffer xv = buffer(x), yv = buffer(y), result = buffer(out);
+        forBlocks(out.length(), PAIR_BLOCK, PAIR_BLOCKS, (b, from, len) -> {
+            double[] u = b[0], v = b[1], w = b[2];
+            xv.get(from, u, 0, len);
+            yv.get(from, v, 0, len);
+            if (multiply) {
+                for (int i = 0; i < len; i++) w[i] = u[i] * v[i];
+            } else {
+                for (int i = 0; i < len; i++) w[i] = u[i] + v[i];
+            }
+            result.put(from, w, 0, len);
+        });
+        java.lang.ref.Reference.reachabilityFence(x);
+        java.lang.ref.Reference.reachabilityFence(y);
+        return out;
+    }
+
     /** Pieces per core in {@link #inTurns}: more balance the cores better, each costs a hand-out. */
     private static final int PIECES_PER_CORE = 8;
 
