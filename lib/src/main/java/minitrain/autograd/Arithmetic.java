@@ -65,7 +65,7 @@ public final class Arithmetic {
      */
     static INDArray sum(INDArray x, INDArray y) {
         boolean sameShape = java.util.Arrays.equals(x.shape(), y.shape());
-        if (!sameShape || x.length() < 4096 /* 8 blocks */ || !Nd.dense(x) || !Nd.dense(y)) {
+        if (!sameShape || x.length() < 8L * Nd.PAIR_BLOCK || !Nd.dense(x) || !Nd.dense(y)) {
             return x.add(y);
         }
         return Nd.sum(x, y);

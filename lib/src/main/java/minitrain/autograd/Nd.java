@@ -119,7 +119,7 @@ public final class Nd {
     }
 
     /** One core's heap arrays for {@link #pairwise}: a block of each input and of the result. */
-    private static final int PAIR_BLOCK = 512;
+    static final int PAIR_BLOCK = 512;
     private static final ThreadLocal<double[][]> PAIR_BLOCKS =
             ThreadLocal.withInitial(() -> new double[3][PAIR_BLOCK]);
 
