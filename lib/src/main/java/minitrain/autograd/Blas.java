@@ -21,6 +21,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * and its shape descriptions before it reaches dgemm. {@link MatMul}, the readable batched product the
  * references use, is ND4J's.
  *
+ * <p>In portable mode on a CPU with AVX-512, the kit's own kernel ({@link Avx512Gemm}) computes the product instead,
+ * the same bits in less time.
+ *
  * <p>When the active {@link OpHook} names a 16-bit format (the drift lab's arithmetic model) the product is
  * computed by ND4J in that format instead, on views of the same matrices.
  */
@@ -47,6 +50,22 @@ final class Blas {
             cv.assign(beta == 0 ? p : cv.mul(beta).addi(p));
             return;
         }
+        if (Avx512Gemm.ACTIVE && (beta == 0 || beta == 1) && (long) m * n * k >= Avx512Gemm.SMALLEST) {
+            int even = m & ~1;
+            if (even > 0) Avx512Gemm.gemm(transA, transB, even, n, k, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+            if (even == m) return;
+            // OpenBLAS sums an odd last row in another order (a tile of one row): that row stays OpenBLAS's.
+            offA += transA ? even : (long) even * lda;
+            offC += (long) even * ldc;
+            m = 1;
+        }
+        openBlas(transA, transB, m, n, k, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+    }
+
+    /** The same product by OpenBLAS's dgemm, whatever {@link Avx512Gemm} does (its test compares the two). */
+    static void openBlas(boolean transA, boolean transB, int m, int n, int k,
+                         INDArray a, long offA, int lda, INDArray b, long offB, int ldb,
+                         double beta, INDArray c, long offC, int ldc) {
         cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k,
                 1.0, at(0, a, offA), lda, at(1, b, offB), ldb, beta, at(2, c, offC), ldc);
     }

@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
  * {@code minitrain bench}: the cost of one training step (forward, backward, clipping, AdamW) after warm-up,
  * on real batches of the corpus, one line per configuration:
  * {@code bench NAME ms_per_step=… tokens_per_s=… gflops=… ops_per_step=… alloc_mb_per_step=…
- * peak_rss_mb=… blas_mode=… blas_coretype=…} (the mode and kernels of the matrix products, bin/blas-env).
+ * peak_rss_mb=… blas_mode=… blas_coretype=… products=…} (the mode and OpenBLAS kernels of the matrix products,
+ * bin/blas-env, and whether the kit's AVX-512 kernel computes them instead: autograd.Avx512Gemm).
  * gflops counts matrix-product FLOPs (from the shapes of every product computed); alloc_mb_per_step is JVM
  * heap allocated by all threads; ND4J's arrays live off-heap, in the block of native memory one pass reuses
  * (autograd.StepMemory), reported as pass_mb. The counts come from an {@link Counters} hook installed around
@@ -179,11 +180,12 @@ public final class BenchCommand implements Runnable {
         Arrays.sort(per);
         System.out.printf("bench %s ms_per_step=%.1f tokens_per_s=%.0f gflops=%.2f ops_per_step=%d"
                         + " alloc_mb_per_step=%.1f peak_rss_mb=%.0f median_ms=%.1f params=%d pass_mb=%.0f warmup=%d"
-                        + " pad_fraction=%.3f blas_mode=%s blas_coretype=%s%n",
+                        + " pad_fraction=%.3f blas_mode=%s blas_coretype=%s products=%s%n",
                 name, 1000 * seconds / steps, tokens[0] / seconds, (flops[1] - flops[0]) / seconds / 1e9,
                 (ops[1] - ops[0]) / steps, (heap[1] - heap[0]) / 1e6 / steps, peakRssMb(), per[steps / 2],
                 r.model().parameterCount(), minitrain.autograd.StepMemory.bytes() / 1e6, warmup,
-                padFraction(c, corpus), Environment.blasMode(), Environment.blasCoreType());
+                padFraction(c, corpus), Environment.blasMode(), Environment.blasCoreType(),
+                minitrain.autograd.Avx512Gemm.products());
         // With --profile: where a step's time goes, per operation kind (ms per step).
         counters.times().forEach((op, ns) -> System.out.printf("  %-16s forward %6.2f ms  backward %6.2f ms%n", op,
                 ns[0] / 1e6 / steps, ns[1] / 1e6 / steps));

@@ -9,8 +9,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The order in which portable mode's products sum their terms, written out and checked bit for bit: why their
- * bits do not depend on the CPU's vector width, and what a faster kernel of the kit's own would have to copy
- * to keep the committed model's bytes (docs/performance.md, "Matrix products").
+ * bits do not depend on the CPU's vector width, and what a faster kernel must copy to keep the committed model's
+ * bytes, as the kit's AVX-512 kernel ({@link Avx512Gemm}) does (docs/performance.md, "Matrix products"). It
+ * checks OpenBLAS itself ({@link Blas#openBlas}); Avx512GemmTest checks the kernel against OpenBLAS.
  *
  * <p>OpenBLAS 0.3.19's Haswell kernels compute each element of C as one chain of fused multiply-adds,
  * acc = fma(a_p, b_p, acc) from acc = 0 in the order of p, added to C at the end. The shared dimension k is
@@ -49,13 +50,13 @@ class HaswellOrderTest {
         return sum;
     }
 
-    /** For each row of Blas.gemm's C, how many of its elements are not the chain's, bit for bit. */
+    /** For each row of OpenBLAS's C, how many of its elements are not the chain's, bit for bit. */
     static int[] mismatches(boolean transA, boolean transB, int m, int n, int k, double beta, long seed) {
         Rng rng = new Rng(seed);
         INDArray a = BlasTest.random(rng, transA ? k : m, transA ? m : k);
         INDArray b = BlasTest.random(rng, transB ? n : k, transB ? k : n), c = BlasTest.random(rng, m, n);
         double[] av = Nd.values(a), bv = Nd.values(b), before = Nd.values(c);
-        Blas.gemm(transA, transB, m, n, k, a, 0, transA ? m : k, b, 0, transB ? k : n, beta, c, 0, n);
+        Blas.openBlas(transA, transB, m, n, k, a, 0, transA ? m : k, b, 0, transB ? k : n, beta, c, 0, n);
         double[] after = Nd.values(c);
         int[] perRow = new int[m];
         for (int i = 0; i < m; i++) {

@@ -1,0 +1,158 @@
+/*
+ * Portable mode's matrix products on CPUs with AVX-512: C = op(A) op(B) + beta C, the same sums in the same
+ * order as OpenBLAS 0.3.19's Haswell kernels, so the same bits, faster (docs/performance.md, "Matrix products":
+ * 1.2 to 1.7 times their speed on the shipped model's shapes alone, 1.15 to 1.35 in the training step).
+ *
+ * The order (lib/src/test/java/minitrain/autograd/HaswellOrderTest.java writes it out and checks it): every
+ * element of C is one chain of fused multiply-adds over k, acc = fma(a_p, b_p, acc) from acc = 0, added to C
+ * at the end; k is cut into blocks (256 while 512 or more are left, the last stretch between 256 and 512 in
+ * two halves rounded up to 4), each block its own chain, added to C in turn. Here each of a vector's 8 lanes
+ * holds one element's chain, so the vector width changes the speed and never a sum. An odd last row of C is
+ * summed by OpenBLAS in another order: the Java side (Avx512Gemm) leaves that row to OpenBLAS.
+ *
+ * Why it is faster: OpenBLAS's Haswell kernels use 4 doubles a vector; AVX-512 does 8 an instruction. The
+ * loops are GotoBLAS's: for each block of k, copy B's block into panels of 24 columns and A's rows 8 at a
+ * time into a tile, then 8 x 24 elements of C from 24 registers of sums. Compiled with -O3 and no fast-math:
+ * the compiler may not reorder or fuse a sum (lib/src/main/c/build).
+ *
+ * Only the kernel functions are compiled for AVX-512 (the target attribute): the library loads on any
+ * x86-64 CPU, and Java asks supported() before it calls gemm().
+ */
+#include <immintrin.h>
+#include <jni.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MR 8             /* rows of C a tile: 8 broadcasts of A a step of k */
+#define NV 3             /* vectors of C's columns a tile */
+#define NR (NV * 8)      /* columns of C a tile: 8 x 3 sums + 3 of B + 1 of A fit AVX-512's 32 registers */
+
+#define AVX512 __attribute__((target("avx512f,fma")))
+
+/* The length of the block of k that starts with `left` values of k to go (HaswellOrderTest.block). */
+static int block(int left) {
+    if (left >= 512) return 256;
+    if (left > 256) return (left / 2 + 3) / 4 * 4;
+    return left;
+}
+
+/* This thread's copies of B's block and A's tile, kept between calls: the same sizes come every step. */
+static __thread double *packedB, *packedA;
+static __thread size_t capacityB, capacityA;
+
+static double *reserve(double **buffer, size_t *capacity, size_t values) {
+    if (values > *capacity) {
+        free(*buffer);
+        *buffer = aligned_alloc(64, (values * sizeof(double) + 63) / 64 * 64);   /* aligned: whole-vector loads */
+        *capacity = *buffer ? values : 0;
+    }
+    return *buffer;
+}
+
+/*
+ * One tile: rows rows of C (at most MR) times the cols columns of one panel (at most NR). a is the tile of A,
+ * (kb, MR); b the panel of B, (kb, NR), zero past the matrix. The first block of k adds to zero when beta is 0.
+ */
+static inline AVX512 __attribute__((always_inline)) void tile(int rows, int kb, const double *a, const double *b,
+                                                              double *c, int ldc, int cols, int fromZero) {
+    __m512d sum[MR][NV];
+    for (int r = 0; r < MR; r++)
+        for (int v = 0; v < NV; v++) sum[r][v] = _mm512_setzero_pd();
+    for (int p = 0; p < kb; p++) {
+        __m512d bp[NV];
+        for (int v = 0; v < NV; v++) bp[v] = _mm512_load_pd(b + p * NR + v * 8);
+        for (int r = 0; r < rows; r++) {
+            __m512d ap = _mm512_set1_pd(a[p * MR + r]);
+            for (int v = 0; v < NV; v++) sum[r][v] = _mm512_fmadd_pd(ap, bp[v], sum[r][v]);   /* the chain */
+        }
+    }
+    for (int r = 0; r < rows; r++) {
+        for (int v = 0; v < NV && v * 8 < cols; v++) {
+            int left = cols - v * 8;
+            __mmask8 lanes = left >= 8 ? 0xff : (__mmask8) ((1u << left) - 1);   /* past the matrix: untouched */
+            double *to = c + (size_t) r * ldc + v * 8;
+            __m512d before = fromZero ? _mm512_setzero_pd() : _mm512_maskz_loadu_pd(lanes, to);
+            _mm512_mask_storeu_pd(to, lanes, _mm512_add_pd(before, sum[r][v]));   /* the block's chain, added */
+        }
+    }
+}
+
+/* A tile's rows against every panel; one copy of tile() per row count, so each keeps its sums in registers. */
+static AVX512 void panels(int rows, int kb, const double *a, const double *b, double *c, int ldc, int n,
+                          int fromZero) {
+    for (int j = 0; j < n; j += NR) {
+        int cols = n - j < NR ? n - j : NR;
+        const double *panel = b + (size_t) j * kb;
+        switch (rows) {
+            case 8: tile(8, kb, a, panel, c + j, ldc, cols, fromZero); break;
+            case 7: tile(7, kb, a, panel, c + j, ldc, cols, fromZero); break;
+            case 6: tile(6, kb, a, panel, c + j, ldc, cols, fromZero); break;
+            case 5: tile(5, kb, a, panel, c + j, ldc, cols, fromZero); break;
+            case 4: tile(4, kb, a, panel, c + j, ldc, cols, fromZero); break;
+            case 3: tile(3, kb, a, panel, c + j, ldc, cols, fromZero); break;
+            case 2: tile(2, kb, a, panel, c + j, ldc, cols, fromZero); break;
+            default: tile(1, kb, a, panel, c + j, ldc, cols, fromZero); break;
+        }
+    }
+}
+
+/* C = op(A) op(B) + beta C, beta 0 or 1, row-major, leading dimensions in values. 0, or -1 out of memory. */
+static AVX512 int gemm(int transA, int transB, int m, int n, int k, const double *A, int lda, const double *B,
+                       int ldb, double beta, double *C, int ldc) {
+    if (k == 0 && beta == 0)
+        for (int i = 0; i < m; i++) memset(C + (size_t) i * ldc, 0, (size_t) n * sizeof(double));
+    int width = (n + NR - 1) / NR * NR;   /* n rounded up to whole panels */
+    for (int p0 = 0; p0 < k; ) {
+        int kb = block(k - p0);
+        double *b = reserve(&packedB, &capacityB, (size_t) width * kb);
+        int tiles = (m + MR - 1) / MR;
+        double *a = reserve(&packedA, &capacityA, (size_t) MR * kb * (transA ? tiles : 1));
+        if (!a || !b) return -1;
+        /* B's block as panels of NR columns, each (kb, NR): the tile reads it in the order it sums. Copied
+           along B's rows as stored (a product's B is read once here, the copy once a tile of rows). */
+        for (int j = 0; j < width; j++) {
+            double *to = b + (size_t) (j / NR) * kb * NR + j % NR;
+            if (j >= n)
+                for (int p = 0; p < kb; p++) to[(size_t) p * NR] = 0.0;
+            else if (transB)
+                for (int p = 0; p < kb; p++) to[(size_t) p * NR] = B[(size_t) j * ldb + p0 + p];
+        }
+        if (!transB)
+            for (int p = 0; p < kb; p++)
+                for (int j = 0; j < n; j++)
+                    b[(size_t) (j / NR) * kb * NR + (size_t) p * NR + j % NR] = B[(size_t) (p0 + p) * ldb + j];
+        /* A^T's block, all its tiles at once, read along A's rows as stored: a tile at a time would read one
+           cache line from each of kb rows far apart, and the CPU's prefetcher does not follow such a walk. */
+        if (transA)
+            for (int p = 0; p < kb; p++)
+                for (int i = 0; i < tiles * MR; i++)
+                    a[(size_t) (i / MR) * kb * MR + (size_t) p * MR + i % MR] =
+                            i >= m ? 0.0 : A[(size_t) (p0 + p) * lda + i];
+        for (int i = 0; i < m; i += MR) {
+            int rows = m - i < MR ? m - i : MR;
+            double *tile = a + (transA ? (size_t) (i / MR) * kb * MR : 0);
+            /* A's rows i .. i+rows as a (kb, MR) tile: one row's value a step of k at a time. */
+            if (!transA)
+                for (int p = 0; p < kb; p++)
+                    for (int r = 0; r < MR; r++)
+                        tile[(size_t) p * MR + r] = r >= rows ? 0.0 : A[(size_t) (i + r) * lda + p0 + p];
+            panels(rows, kb, tile, b, C + (size_t) i * ldc, ldc, n, beta == 0 && p0 == 0);
+        }
+        p0 += kb;
+    }
+    return 0;
+}
+
+JNIEXPORT jboolean JNICALL Java_minitrain_autograd_Avx512Gemm_supported(JNIEnv *env, jclass cls) {
+    __builtin_cpu_init();
+    /* Also asks whether the operating system saves the AVX-512 registers between threads. */
+    return __builtin_cpu_supports("avx512f") ? JNI_TRUE : JNI_FALSE;
+}
+
+JNIEXPORT jint JNICALL Java_minitrain_autograd_Avx512Gemm_gemm(JNIEnv *env, jclass cls, jboolean transA,
+        jboolean transB, jint m, jint n, jint k, jlong a, jint lda, jlong b, jint ldb, jdouble beta, jlong c,
+        jint ldc) {
+    return gemm(transA, transB, m, n, k, (const double *) (intptr_t) a, lda, (const double *) (intptr_t) b, ldb,
+                beta, (double *) (intptr_t) c, ldc);
+}
