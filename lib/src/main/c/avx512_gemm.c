@@ -50,12 +50,17 @@ static double *reserve(double **buffer, size_t *capacity, size_t values) {
     return *buffer;
 }
 
+/* What a block's sums are added to: C as it is, zero (beta 0: the first block), or a row (the first block with
+   a bias: Linear's y = b + x W^T, the same sums as OpenBLAS adding into rows set to the bias, without that pass). */
+enum { ONTO_C, ONTO_ZERO, ONTO_ROW };
+
 /*
  * One tile: rows rows of C (at most MR) times the cols columns of one panel (at most NR). a is the tile of A,
- * (kb, MR); b the panel of B, (kb, NR), zero past the matrix. The first block of k adds to zero when beta is 0.
+ * (kb, MR); b the panel of B, (kb, NR), zero past the matrix; onto and row say what the sums are added to.
  */
 static inline AVX512 __attribute__((always_inline)) void tile(int rows, int kb, const double *a, const double *b,
-                                                              double *c, int ldc, int cols, int fromZero) {
+                                                              double *c, int ldc, int cols, int onto,
+                                                              const double *row) {
     __m512d sum[MR][NV];
     for (int r = 0; r < MR; r++)
         for (int v = 0; v < NV; v++) sum[r][v] = _mm512_setzero_pd();
@@ -72,7 +77,8 @@ static inline AVX512 __attribute__((always_inline)) void tile(int rows, int kb, 
             int left = cols - v * 8;
             __mmask8 lanes = left >= 8 ? 0xff : (__mmask8) ((1u << left) - 1);   /* past the matrix: untouched */
             double *to = c + (size_t) r * ldc + v * 8;
-            __m512d before = fromZero ? _mm512_setzero_pd() : _mm512_maskz_loadu_pd(lanes, to);
+            __m512d before = onto == ONTO_ZERO ? _mm512_setzero_pd()
+                    : _mm512_maskz_loadu_pd(lanes, onto == ONTO_ROW ? row + v * 8 : to);
             _mm512_mask_storeu_pd(to, lanes, _mm512_add_pd(before, sum[r][v]));   /* the block's chain, added */
         }
     }
@@ -80,28 +86,35 @@ static inline AVX512 __attribute__((always_inline)) void tile(int rows, int kb, 
 
 /* A tile's rows against every panel; one copy of tile() per row count, so each keeps its sums in registers. */
 static AVX512 void panels(int rows, int kb, const double *a, const double *b, double *c, int ldc, int n,
-                          int fromZero) {
+                          int onto, const double *row) {
     for (int j = 0; j < n; j += NR) {
         int cols = n - j < NR ? n - j : NR;
         const double *panel = b + (size_t) j * kb;
+        const double *from = onto == ONTO_ROW ? row + j : NULL;
         switch (rows) {
-            case 8: tile(8, kb, a, panel, c + j, ldc, cols, fromZero); break;
-            case 7: tile(7, kb, a, panel, c + j, ldc, cols, fromZero); break;
-            case 6: tile(6, kb, a, panel, c + j, ldc, cols, fromZero); break;
-            case 5: tile(5, kb, a, panel, c + j, ldc, cols, fromZero); break;
-            case 4: tile(4, kb, a, panel, c + j, ldc, cols, fromZero); break;
-            case 3: tile(3, kb, a, panel, c + j, ldc, cols, fromZero); break;
-            case 2: tile(2, kb, a, panel, c + j, ldc, cols, fromZero); break;
-            default: tile(1, kb, a, panel, c + j, ldc, cols, fromZero); break;
+            case 8: tile(8, kb, a, panel, c + j, ldc, cols, onto, from); break;
+            case 7: tile(7, kb, a, panel, c + j, ldc, cols, onto, from); break;
+            case 6: tile(6, kb, a, panel, c + j, ldc, cols, onto, from); break;
+            case 5: tile(5, kb, a, panel, c + j, ldc, cols, onto, from); break;
+            case 4: tile(4, kb, a, panel, c + j, ldc, cols, onto, from); break;
+            case 3: tile(3, kb, a, panel, c + j, ldc, cols, onto, from); break;
+            case 2: tile(2, kb, a, panel, c + j, ldc, cols, onto, from); break;
+            default: tile(1, kb, a, panel, c + j, ldc, cols, onto, from); break;
         }
     }
 }
 
-/* C = op(A) op(B) + beta C, beta 0 or 1, row-major, leading dimensions in values. 0, or -1 out of memory. */
+/*
+ * C = op(A) op(B) + beta C, beta 0 or 1, row-major, leading dimensions in values; with a bias (n values, else
+ * NULL), C = bias + op(A) op(B) in every row, beta unread. 0, or -1 when out of memory.
+ */
 static AVX512 int gemm(int transA, int transB, int m, int n, int k, const double *A, int lda, const double *B,
-                       int ldb, double beta, double *C, int ldc) {
-    if (k == 0 && beta == 0)
-        for (int i = 0; i < m; i++) memset(C + (size_t) i * ldc, 0, (size_t) n * sizeof(double));
+                       int ldb, double beta, const double *bias, double *C, int ldc) {
+    if (k == 0 && (beta == 0 || bias))
+        for (int i = 0; i < m; i++) {
+            if (bias) memcpy(C + (size_t) i * ldc, bias, (size_t) n * sizeof(double));
+            else memset(C + (size_t) i * ldc, 0, (size_t) n * sizeof(double));
+        }
     int width = (n + NR - 1) / NR * NR;   /* n rounded up to whole panels */
     for (int p0 = 0; p0 < k; ) {
         int kb = block(k - p0);
@@ -137,7 +150,8 @@ static AVX512 int gemm(int transA, int transB, int m, int n, int k, const double
                 for (int p = 0; p < kb; p++)
                     for (int r = 0; r < MR; r++)
                         tile[(size_t) p * MR + r] = r >= rows ? 0.0 : A[(size_t) (i + r) * lda + p0 + p];
-            panels(rows, kb, tile, b, C + (size_t) i * ldc, ldc, n, beta == 0 && p0 == 0);
+            int onto = p0 > 0 ? ONTO_C : bias ? ONTO_ROW : beta == 0 ? ONTO_ZERO : ONTO_C;
+            panels(rows, kb, tile, b, C + (size_t) i * ldc, ldc, n, onto, bias);
         }
         p0 += kb;
     }
@@ -151,8 +165,8 @@ JNIEXPORT jboolean JNICALL Java_minitrain_autograd_Avx512Gemm_supported(JNIEnv *
 }
 
 JNIEXPORT jint JNICALL Java_minitrain_autograd_Avx512Gemm_gemm(JNIEnv *env, jclass cls, jboolean transA,
-        jboolean transB, jint m, jint n, jint k, jlong a, jint lda, jlong b, jint ldb, jdouble beta, jlong c,
-        jint ldc) {
+        jboolean transB, jint m, jint n, jint k, jlong a, jint lda, jlong b, jint ldb, jdouble beta, jlong bias,
+        jlong c, jint ldc) {
     return gemm(transA, transB, m, n, k, (const double *) (intptr_t) a, lda, (const double *) (intptr_t) b, ldb,
-                beta, (double *) (intptr_t) c, ldc);
+                beta, (const double *) (intptr_t) bias, (double *) (intptr_t) c, ldc);
 }

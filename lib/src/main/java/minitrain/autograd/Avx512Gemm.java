@@ -1,11 +1,6 @@
 package minitrain.autograd;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.ref.Reference;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -15,10 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * where those kernels use 4. {@link Blas} hands it a product when {@link #ACTIVE}; else OpenBLAS computes it.
  *
  * <p>Active only when all of these hold, and each failure leaves the products to OpenBLAS, the same bits:
- * OpenBLAS runs its Haswell kernels (portable mode, bin/blas-env: the only order the kernel copies); the jar
- * carries the library (Maven builds it on Linux x86-64 with a C compiler, lib/src/main/c/build); the CPU and
- * the operating system have AVX-512; and {@code -Dminitrain.products=openblas} was not given (for comparing
- * the two, as docs/performance.md does).
+ * OpenBLAS runs its Haswell kernels (portable mode, bin/blas-env: the only order the kernel copies); the kit's C
+ * library is loaded ({@link Native}); and the CPU and the operating system have AVX-512.
  */
 public final class Avx512Gemm {
 
@@ -36,55 +29,28 @@ public final class Avx512Gemm {
      */
     static final long SMALLEST = 1 << 20;
 
-    /** The library inside the jar (lib/pom.xml puts it there). */
-    static final String LIBRARY = "/minitrain/native/libminitrain-avx512.so";
-
     /** Whether the kit's kernel computes portable mode's products in this JVM. */
-    static final boolean ACTIVE = "haswell".equalsIgnoreCase(System.getenv("OPENBLAS_CORETYPE"))
-            && !"openblas".equals(System.getProperty("minitrain.products")) && loaded() && supported();
-
-    /**
-     * Loads the library from the jar: copied to a temporary file, loaded, and the file deleted at once (the
-     * loaded library stays mapped), so no file is left behind. False, with a line on stderr, when it cannot be.
-     */
-    static boolean loaded() {
-        String arch = System.getProperty("os.arch");
-        if (!"Linux".equals(System.getProperty("os.name")) || !("amd64".equals(arch) || "x86_64".equals(arch))) {
-            return false;
-        }
-        try (InputStream in = Avx512Gemm.class.getResourceAsStream(LIBRARY)) {
-            if (in == null) return false;   // not built here; the build said why
-            Path copy = Files.createTempFile("minitrain-avx512", ".so");
-            try {
-                Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
-                System.load(copy.toString());
-            } finally {
-                Files.deleteIfExists(copy);
-            }
-            return true;
-        } catch (IOException | UnsatisfiedLinkError e) {
-            System.err.println("minitrain: the AVX-512 products did not load (" + e.getMessage()
-                    + "): OpenBLAS computes them, the same bits");
-            return false;
-        }
-    }
+    static final boolean ACTIVE = "haswell".equalsIgnoreCase(System.getenv("OPENBLAS_CORETYPE")) && Native.LOADED
+            && supported();
 
     /** Whether this CPU has AVX-512 and the operating system keeps its registers. */
     private static native boolean supported();
 
     /** The kernel on native addresses; 0, or -1 when it could not get memory for its copies. */
     private static native int gemm(boolean transA, boolean transB, int m, int n, int k, long a, int lda, long b,
-                                   int ldb, double beta, long c, int ldc);
+                                   int ldb, double beta, long bias, long c, int ldc);
 
     /**
      * C = op(A) op(B) + beta C as {@link Blas#gemm} takes it, beta 0 or 1 and an even number of rows m: OpenBLAS
-     * sums an odd last row in another order, so Blas leaves that row to OpenBLAS.
+     * sums an odd last row in another order, so Blas leaves that row to OpenBLAS. With a bias (a dense row of n
+     * values, else null) C = bias + op(A) op(B) in every row instead, beta unread: the bits of setting every row
+     * to the bias and adding the product (beta 1), without the pass that sets them.
      */
     static void gemm(boolean transA, boolean transB, int m, int n, int k,
                      INDArray a, long offA, int lda, INDArray b, long offB, int ldb,
-                     double beta, INDArray c, long offC, int ldc) {
-        if (gemm(transA, transB, m, n, k, address(a, offA), lda, address(b, offB), ldb, beta,
-                address(c, offC), ldc) != 0) {
+                     double beta, INDArray bias, INDArray c, long offC, int ldc) {
+        if (gemm(transA, transB, m, n, k, Native.address(a, offA), lda, Native.address(b, offB), ldb, beta,
+                bias == null ? 0 : Native.address(bias, 0), Native.address(c, offC), ldc) != 0) {
             throw new OutOfMemoryError("the AVX-512 products found no native memory for their copies of A and B");
         }
         // The arrays own the memory the kernel read and wrote: kept reachable until it returned, or the
@@ -92,14 +58,6 @@ public final class Avx512Gemm {
         Reference.reachabilityFence(a);
         Reference.reachabilityFence(b);
         Reference.reachabilityFence(c);
-    }
-
-    /** The native address of the array's value number {@code offset}. */
-    private static long address(INDArray a, long offset) {
-        if (!Nd.dense(a)) {
-            throw new IllegalArgumentException("Avx512Gemm needs a dense C-ordered array, got "
-                    + a.shapeInfoToString());
-        }
-        return a.data().address() + (a.offset() + offset) * Double.BYTES;
+        Reference.reachabilityFence(bias);
     }
 }

@@ -52,7 +52,9 @@ final class Blas {
         }
         if (Avx512Gemm.ACTIVE && (beta == 0 || beta == 1) && (long) m * n * k >= Avx512Gemm.SMALLEST) {
             int even = m & ~1;
-            if (even > 0) Avx512Gemm.gemm(transA, transB, even, n, k, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+            if (even > 0) {
+                Avx512Gemm.gemm(transA, transB, even, n, k, a, offA, lda, b, offB, ldb, beta, null, c, offC, ldc);
+            }
             if (even == m) return;
             // OpenBLAS sums an odd last row in another order (a tile of one row): that row stays OpenBLAS's.
             offA += transA ? even : (long) even * lda;
@@ -60,6 +62,28 @@ final class Blas {
             m = 1;
         }
         openBlas(transA, transB, m, n, k, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+    }
+
+    /**
+     * C = bias + op(A) op(B) in every row of C, the bias a dense row of n values: Linear's forward. The bits of
+     * setting each row to the bias and adding the product into it (beta 1), which is what it does unless the
+     * kit's kernel takes the product ({@link Avx512Gemm}): that one adds the product to the bias itself, saving
+     * a pass over C.
+     */
+    static void gemmOnBias(boolean transA, boolean transB, int m, int n, int k,
+                           INDArray a, long offA, int lda, INDArray b, long offB, int ldb,
+                           INDArray bias, INDArray c, long offC, int ldc) {
+        int first = 0;   // the first row set to the bias here
+        if (Avx512Gemm.ACTIVE && OpHook.active() == null && (long) m * n * k >= Avx512Gemm.SMALLEST) {
+            first = m & ~1;   // an odd last row stays OpenBLAS's (gemm says why)
+            Avx512Gemm.gemm(transA, transB, first, n, k, a, offA, lda, b, offB, ldb, 1, bias, c, offC, ldc);
+            if (first == m) return;
+        }
+        double[] row = Nd.values(bias);
+        DoubleBuffer to = Nd.buffer(c);
+        for (int r = first; r < m; r++) to.put((int) (offC + (long) r * ldc), row);
+        gemm(transA, transB, m - first, n, k, a, offA + (transA ? first : (long) first * lda), lda, b, offB, ldb, 1,
+                c, offC + (long) first * ldc, ldc);
     }
 
     /** The same product by OpenBLAS's dgemm, whatever {@link Avx512Gemm} does (its test compares the two). */

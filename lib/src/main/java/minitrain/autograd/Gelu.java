@@ -32,7 +32,8 @@ public final class Gelu {
      * The fast kernel; it must equal {@link #reference} (ReferenceTest): bit for bit forward, backward to 1e-15
      * (it computes g * (Phi + x phi) where the reference adds g Phi and (g x) phi). One operation instead of
      * two, and the work shared between the cores. The forward keeps the slope dy/dx = Phi + x phi for backward
-     * (not Phi), so the backward is one multiplication a value. Each block of values is copied to the Java heap,
+     * (not Phi), so the backward is one multiplication a value. With the kit's C library ({@link Native}) the
+     * forward runs in C, the same operations, the same bits; else each block of values is copied to the Java heap,
      * where {@link NormalCdf.Block} and the loops here run in vector instructions, and back.
      */
     public static Tensor apply(Tensor x) {
@@ -40,6 +41,16 @@ public final class Gelu {
         INDArray in = Nd.contiguous(x.data);
         long n = in.length();
         INDArray slope = Nd.uninitialized(n), out = Nd.uninitialized(shape);
+        if (Native.LOADED) {
+            // The same operations in C (lib/src/main/c/gelu.c), vectorised whole, on the arrays in place.
+            long x0 = Native.address(in, 0), y0 = Native.address(out, 0), s0 = Native.address(slope, 0);
+            Nd.inTurns((int) ((n + Blocks.SIZE - 1) / Blocks.SIZE), () -> (first, last) -> {
+                long from = (long) first * Blocks.SIZE, to = Math.min(n, (long) last * Blocks.SIZE);
+                Native.gelu(x0 + from * Double.BYTES, y0 + from * Double.BYTES, s0 + from * Double.BYTES, to - from);
+            });
+            java.lang.ref.Reference.reachabilityFence(in);
+            return Tensor.of(out, "gelu", g -> x.accumulate(Nd.product(Nd.contiguous(g), slope)), x);
+        }
         DoubleBuffer xv = Nd.buffer(in), dydx = Nd.buffer(slope), y = Nd.buffer(out);
         Nd.forBlocks(n, Blocks.SIZE, Blocks.MINE, (b, from, len) -> {
             NormalCdf.Block phi = b.normal;

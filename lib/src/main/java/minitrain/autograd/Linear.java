@@ -45,7 +45,8 @@ public final class Linear {
      * <ul>
      *   <li>The products go straight to BLAS ({@link Blas}) into arrays made for them (ND4J's mmul allocates).
      *   <li>Each row of y starts as the bias and the product adds into it (beta = 1): one pass fewer than adding
-     *       the bias after, and BLAS need not zero y first.
+     *       the bias after, and BLAS need not zero y first. The kit's AVX-512 kernel adds it to the bias itself,
+     *       the same bits without setting the rows first ({@link Blas#gemmOnBias}).
      *   <li>The rows are independent: a part on each core, the same bits as one product over all of them.
      *   <li>Backward: dx = g W and db += (sum of g's rows) on one core while the other adds dW += g^T x, the
      *       parameter gradients straight into their arrays (beta = 1, no temporary). The weight and bias must be
@@ -61,13 +62,16 @@ public final class Linear {
         int rows = (int) (x.data.length() / in);
         INDArray x2 = Nd.contiguous(x.data);                                      // (M, in) as laid out
         INDArray y = Nd.uninitialized(rows, out);                                 // (M, out)
-        // y = b + x W^T: each row starts as the bias and the product adds into it (beta = 1).
-        double[] bias = b != null ? Nd.values(b.data) : null;
-        java.nio.DoubleBuffer yb = Nd.buffer(y);
+        // y = b + x W^T: each row starts as the bias and the product adds into it (Blas.gemmOnBias).
+        INDArray bias = b != null ? Nd.contiguous(b.data) : null;
         Nd.Range product = (from, to) -> {
-            if (bias != null) for (int r = from; r < to; r++) yb.put(r * out, bias);
-            Blas.gemm(false, true, to - from, out, in, x2, (long) from * in, in, w.data, 0, in,
-                    bias != null ? 1 : 0, y, (long) from * out, out);
+            if (bias != null) {
+                Blas.gemmOnBias(false, true, to - from, out, in, x2, (long) from * in, in, w.data, 0, in, bias,
+                        y, (long) from * out, out);
+            } else {
+                Blas.gemm(false, true, to - from, out, in, x2, (long) from * in, in, w.data, 0, in, 0,
+                        y, (long) from * out, out);
+            }
         };
         // The rows are independent: a part on each core, cut at a multiple of ROW_BLOCK rows, which gives the
         // same bits as one product over all of them, whatever the number of cores (see ROW_BLOCK). Not handed out

@@ -31,7 +31,7 @@ class Avx512GemmTest {
         boolean linuxX86 = "Linux".equals(System.getProperty("os.name"))
                 && "amd64".equals(System.getProperty("os.arch"));
         boolean want = HaswellOrderTest.haswell() && linuxX86 && cpuHasAvx512()
-                && !"openblas".equals(System.getProperty("minitrain.products"));
+                && Native.LOADED;
         assertEquals(want, Avx512Gemm.ACTIVE, "portable mode " + HaswellOrderTest.haswell() + ", Linux x86-64 "
                 + linuxX86 + ", AVX-512 " + cpuHasAvx512());
     }
@@ -85,7 +85,29 @@ class Avx512GemmTest {
         }
     }
 
-    /** Mutation check of the test above: a product OpenBLAS was not asked for differs, so equality means something. */
+    /** Linear's forward, y = b + x W^T: the kernel starting from the bias gives the bits of rows set to it first. */
+    @Test
+    void aProductOntoTheBiasHasTheBitsOfRowsSetToIt() {
+        assumeTrue(Avx512Gemm.ACTIVE, "the kernel runs only in portable mode on a CPU with AVX-512");
+        int[][] shapes = {{1320, 288, 96}, {1320, 384, 96}, {660, 96, 384}, {1321, 37, 600}, {1025, 128, 512}};
+        long seed = 40;
+        for (int[] s : shapes) {
+            int m = s[0], n = s[1], k = s[2];
+            Rng rng = new Rng(seed++);
+            INDArray x = BlasTest.random(rng, m, k), w = BlasTest.random(rng, n, k), bias = BlasTest.random(rng, 1, n);
+            INDArray y = BlasTest.random(rng, m, n), expected = Nd.zeros(m, n);
+            Blas.gemmOnBias(false, true, m, n, k, x, 0, k, w, 0, k, bias, y, 0, n);
+            for (int r = 0; r < m; r++) Nd.buffer(expected).put(r * n, Nd.values(bias));
+            Blas.openBlas(false, true, m, n, k, x, 0, k, w, 0, k, 1, expected, 0, n);
+            double[] got = Nd.values(y), want = Nd.values(expected);
+            for (int i = 0; i < got.length; i++) {
+                assertEquals(Double.doubleToRawLongBits(want[i]), Double.doubleToRawLongBits(got[i]),
+                        "m, n, k " + m + ", " + n + ", " + k + ": element " + i);
+            }
+        }
+    }
+
+    /** Mutation check of the bit tests: a product OpenBLAS was not asked for differs, so equality means something. */
     @Test
     void aDifferentProductIsSeenAsDifferent() {
         assumeTrue(Avx512Gemm.ACTIVE, "the kernel runs only in portable mode on a CPU with AVX-512");

@@ -1,0 +1,67 @@
+package minitrain.autograd;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The kit's C library (lib/src/main/c): kernels that give exactly the bits of the Java or OpenBLAS code they stand
+ * in for, faster. {@link Avx512Gemm}'s products and GELU's forward ({@link #gelu}). Maven compiles it into the jar
+ * on Linux x86-64 with a C compiler (lib/src/main/c/build); anywhere it is missing, or with
+ * {@code -Dminitrain.native=false} (for comparing, as docs/performance.md does), the Java and OpenBLAS code runs,
+ * with the same bits.
+ */
+final class Native {
+
+    private Native() {}
+
+    /** The library inside the jar (lib/pom.xml puts it there). */
+    static final String LIBRARY = "/minitrain/native/libminitrain.so";
+
+    /** Whether the library is loaded in this JVM. */
+    static final boolean LOADED = !"false".equals(System.getProperty("minitrain.native")) && load();
+
+    /**
+     * Loads the library from the jar: copied to a temporary file, loaded, and the file deleted at once (the
+     * loaded library stays mapped), so no file is left behind. False, with a line on stderr, when it cannot be.
+     */
+    private static boolean load() {
+        String arch = System.getProperty("os.arch");
+        if (!"Linux".equals(System.getProperty("os.name")) || !("amd64".equals(arch) || "x86_64".equals(arch))) {
+            return false;
+        }
+        try (InputStream in = Native.class.getResourceAsStream(LIBRARY)) {
+            if (in == null) return false;   // not built here; the build said why
+            Path copy = Files.createTempFile("minitrain", ".so");
+            try {
+                Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+                System.load(copy.toString());
+            } finally {
+                Files.deleteIfExists(copy);
+            }
+            return true;
+        } catch (IOException | UnsatisfiedLinkError e) {
+            System.err.println("minitrain: the kit's C kernels did not load (" + e.getMessage()
+                    + "): the Java and OpenBLAS code runs instead, with the same bits");
+            return false;
+        }
+    }
+
+    /**
+     * GELU's forward over values from..to-1 of native arrays: y = x Phi(x) and slope = Phi(x) + x phi(x), the
+     * operations of {@link NormalCdf} and {@link Gelu} in the same order (lib/src/main/c/gelu.c).
+     */
+    static native void gelu(long x, long y, long slope, long n);
+
+    /** The native address of the array's value number {@code offset}; the array must stay reachable while used. */
+    static long address(INDArray a, long offset) {
+        if (!Nd.dense(a)) {
+            throw new IllegalArgumentException("the C kernels need a dense C-ordered array, got "
+                    + a.shapeInfoToString());
+        }
+        return a.data().address() + (a.offset() + offset) * Double.BYTES;
+    }
+}

@@ -1,0 +1,70 @@
+package minitrain.autograd;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import minitrain.Rng;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The kit's C library loads wherever the build put it in the jar, and its GELU forward gives the bits of the Java
+ * formula ({@link NormalCdf#cdf}, {@link NormalCdf#density}) on every value, the edges included.
+ */
+class NativeTest {
+
+    @Test
+    void loadedWheneverTheJarCarriesIt() {
+        boolean built = Native.class.getResource(Native.LIBRARY) != null;
+        assertEquals(built && !"false".equals(System.getProperty("minitrain.native")), Native.LOADED,
+                "library in the classes: " + built);
+    }
+
+    /** x, then values spread over GELU's range and every edge of the formula. */
+    static double[] inputs(int random) {
+        double[] edges = {0.0, -0.0, Double.MIN_VALUE, -Double.MIN_VALUE, 1e-300, -1e-300, 1e-8, -1e-8, 0.5, -0.5,
+            1, -1, 3, -3, 8.999999999999998, -8.999999999999998, 9, -9, 9.000000000000002, -9.000000000000002, 37.5,
+            -37.5, 1e300, -1e300, Double.MAX_VALUE, -Double.MAX_VALUE, Double.POSITIVE_INFINITY,
+            Double.NEGATIVE_INFINITY, Double.NaN};
+        double[] x = new double[edges.length + random];
+        System.arraycopy(edges, 0, x, 0, edges.length);
+        Rng rng = new Rng(18);
+        for (int i = edges.length; i < x.length; i++) x[i] = rng.nextGaussian() * (i % 3 == 0 ? 4 : 1.5);
+        return x;
+    }
+
+    @Test
+    void geluForwardHasTheJavaFormulasBits() {
+        assumeTrue(Native.LOADED, "the kit's C library is not built on this machine");
+        double[] x = inputs(200_003);   // not a multiple of any vector width: the loop's tail is checked too
+        INDArray in = Nd.array(x, x.length), y = Nd.zeros(x.length), slope = Nd.zeros(x.length);
+        Native.gelu(Native.address(in, 0), Native.address(y, 0), Native.address(slope, 0), x.length);
+        double[] yv = Nd.values(y), sv = Nd.values(slope);
+        int differ = 0;
+        String first = null;
+        for (int i = 0; i < x.length; i++) {
+            double cdf = NormalCdf.cdf(x[i]), wantY = x[i] * cdf, wantSlope = cdf + x[i] * NormalCdf.density(x[i]);
+            if (!same(wantY, yv[i]) || !same(wantSlope, sv[i])) {
+                differ++;
+                if (first == null) first = "x " + x[i] + ": y " + yv[i] + " vs " + wantY + ", slope " + sv[i] + " vs "
+                        + wantSlope;
+            }
+        }
+        assertEquals(0, differ, "first: " + first);
+    }
+
+    /** Equal bits, or both NaN (a NaN's payload is the CPU's choice, and a NaN loss stops the run anyway). */
+    static boolean same(double a, double b) {
+        return Double.doubleToRawLongBits(a) == Double.doubleToRawLongBits(b) || (Double.isNaN(a) && Double.isNaN(b));
+    }
+
+    /** Gelu.apply (C here) against the readable reference, bit for bit forward, as ReferenceTest asks of it. */
+    @Test
+    void geluApplyEqualsTheReference() {
+        double[] x = inputs(5000);
+        double[] finite = java.util.Arrays.stream(x).filter(Double::isFinite).toArray();
+        Tensor t = Tensor.constant(Nd.array(finite, finite.length));
+        double[] fast = Nd.values(Gelu.apply(t).data), slow = Nd.values(Gelu.reference(t).data);
+        for (int i = 0; i < finite.length; i++) assertTrue(same(slow[i], fast[i]), "x " + finite[i]);
+    }
+}
