@@ -50,17 +50,28 @@ static double *reserve(double **buffer, size_t *capacity, size_t values) {
     return *buffer;
 }
 
+/* width (a multiple of 8) values to `to`: the first `have` from `from`, zeros after them. A copy: no bit changes. */
+static inline AVX512 __attribute__((always_inline)) void copyRow(double *to, const double *from, int have,
+                                                                 int width) {
+    for (int v = 0; v < width; v += 8) {
+        int left = have - v;
+        __mmask8 lanes = left >= 8 ? 0xff : left <= 0 ? 0 : (__mmask8) ((1u << left) - 1);
+        _mm512_storeu_pd(to + v, _mm512_maskz_loadu_pd(lanes, from + v));   /* lanes past `have`: zero, unread */
+    }
+}
+
 /* What a block's sums are added to: C as it is, zero (beta 0: the first block), or a row (the first block with
    a bias: Linear's y = b + x W^T, the same sums as OpenBLAS adding into rows set to the bias, without that pass). */
 enum { ONTO_C, ONTO_ZERO, ONTO_ROW };
 
 /*
- * One tile: rows rows of C (at most MR) times the cols columns of one panel (at most NR). a is the tile of A,
- * (kb, MR); b the panel of B, (kb, NR), zero past the matrix; onto and row say what the sums are added to.
+ * One tile: rows rows of C (at most MR) times the cols columns of one panel (at most NR). A's value (r, p) is
+ * a[r * aRow + p * aStep]: A's rows read in place (aRow lda, aStep 1) or a copied tile (1, MR); b is the panel
+ * of B, (kb, NR), zero past the matrix; onto and row say what the sums are added to.
  */
-static inline AVX512 __attribute__((always_inline)) void tile(int rows, int kb, const double *a, const double *b,
-                                                              double *c, int ldc, int cols, int onto,
-                                                              const double *row) {
+static inline AVX512 __attribute__((always_inline)) void tile(int rows, int kb, const double *a, size_t aRow,
+                                                              size_t aStep, const double *b, double *c, int ldc,
+                                                              int cols, int onto, const double *row) {
     __m512d sum[MR][NV];
     for (int r = 0; r < MR; r++)
         for (int v = 0; v < NV; v++) sum[r][v] = _mm512_setzero_pd();
@@ -68,7 +79,7 @@ static inline AVX512 __attribute__((always_inline)) void tile(int rows, int kb, 
         __m512d bp[NV];
         for (int v = 0; v < NV; v++) bp[v] = _mm512_load_pd(b + p * NR + v * 8);
         for (int r = 0; r < rows; r++) {
-            __m512d ap = _mm512_set1_pd(a[p * MR + r]);
+            __m512d ap = _mm512_set1_pd(a[r * aRow + p * aStep]);
             for (int v = 0; v < NV; v++) sum[r][v] = _mm512_fmadd_pd(ap, bp[v], sum[r][v]);   /* the chain */
         }
     }
@@ -85,21 +96,21 @@ static inline AVX512 __attribute__((always_inline)) void tile(int rows, int kb, 
 }
 
 /* A tile's rows against every panel; one copy of tile() per row count, so each keeps its sums in registers. */
-static AVX512 void panels(int rows, int kb, const double *a, const double *b, double *c, int ldc, int n,
-                          int onto, const double *row) {
+static AVX512 void panels(int rows, int kb, const double *a, size_t aRow, size_t aStep, const double *b,
+                          double *c, int ldc, int n, int onto, const double *row) {
     for (int j = 0; j < n; j += NR) {
         int cols = n - j < NR ? n - j : NR;
         const double *panel = b + (size_t) j * kb;
         const double *from = onto == ONTO_ROW ? row + j : NULL;
         switch (rows) {
-            case 8: tile(8, kb, a, panel, c + j, ldc, cols, onto, from); break;
-            case 7: tile(7, kb, a, panel, c + j, ldc, cols, onto, from); break;
-            case 6: tile(6, kb, a, panel, c + j, ldc, cols, onto, from); break;
-            case 5: tile(5, kb, a, panel, c + j, ldc, cols, onto, from); break;
-            case 4: tile(4, kb, a, panel, c + j, ldc, cols, onto, from); break;
-            case 3: tile(3, kb, a, panel, c + j, ldc, cols, onto, from); break;
-            case 2: tile(2, kb, a, panel, c + j, ldc, cols, onto, from); break;
-            default: tile(1, kb, a, panel, c + j, ldc, cols, onto, from); break;
+            case 8: tile(8, kb, a, aRow, aStep, panel, c + j, ldc, cols, onto, from); break;
+            case 7: tile(7, kb, a, aRow, aStep, panel, c + j, ldc, cols, onto, from); break;
+            case 6: tile(6, kb, a, aRow, aStep, panel, c + j, ldc, cols, onto, from); break;
+            case 5: tile(5, kb, a, aRow, aStep, panel, c + j, ldc, cols, onto, from); break;
+            case 4: tile(4, kb, a, aRow, aStep, panel, c + j, ldc, cols, onto, from); break;
+            case 3: tile(3, kb, a, aRow, aStep, panel, c + j, ldc, cols, onto, from); break;
+            case 2: tile(2, kb, a, aRow, aStep, panel, c + j, ldc, cols, onto, from); break;
+            default: tile(1, kb, a, aRow, aStep, panel, c + j, ldc, cols, onto, from); break;
         }
     }
 }
@@ -120,38 +131,32 @@ static AVX512 int gemm(int transA, int transB, int m, int n, int k, const double
         int kb = block(k - p0);
         double *b = reserve(&packedB, &capacityB, (size_t) width * kb);
         int tiles = (m + MR - 1) / MR;
-        double *a = reserve(&packedA, &capacityA, (size_t) MR * kb * (transA ? tiles : 1));
-        if (!a || !b) return -1;
-        /* B's block as panels of NR columns, each (kb, NR): the tile reads it in the order it sums. Copied
-           along B's rows as stored (a product's B is read once here, the copy once a tile of rows). */
-        for (int j = 0; j < width; j++) {
-            double *to = b + (size_t) (j / NR) * kb * NR + j % NR;
-            if (j >= n)
-                for (int p = 0; p < kb; p++) to[(size_t) p * NR] = 0.0;
-            else if (transB)
-                for (int p = 0; p < kb; p++) to[(size_t) p * NR] = B[(size_t) j * ldb + p0 + p];
-        }
-        if (!transB)
+        double *a = transA ? reserve(&packedA, &capacityA, (size_t) MR * kb * tiles) : packedA;
+        if ((transA && !a) || !b) return -1;
+        /* B's block as panels of NR columns, each (kb, NR): the tile reads it in the order it sums; zero past n. */
+        if (transB) {   /* B^T: a column of the panel is a row of B (Linear's W, small) */
+            for (int j = 0; j < width; j++) {
+                double *to = b + (size_t) (j / NR) * kb * NR + j % NR;
+                for (int p = 0; p < kb; p++) to[(size_t) p * NR] = j < n ? B[(size_t) j * ldb + p0 + p] : 0.0;
+            }
+        } else {        /* a row of the panel is a stretch of a row of B: copied whole, along B's rows */
             for (int p = 0; p < kb; p++)
-                for (int j = 0; j < n; j++)
-                    b[(size_t) (j / NR) * kb * NR + (size_t) p * NR + j % NR] = B[(size_t) (p0 + p) * ldb + j];
+                for (int j = 0; j < width; j += NR)
+                    copyRow(b + (size_t) j * kb + (size_t) p * NR, B + (size_t) (p0 + p) * ldb + j, n - j, NR);
+        }
         /* A^T's block, all its tiles at once, read along A's rows as stored: a tile at a time would read one
            cache line from each of kb rows far apart, and the CPU's prefetcher does not follow such a walk. */
         if (transA)
             for (int p = 0; p < kb; p++)
-                for (int i = 0; i < tiles * MR; i++)
-                    a[(size_t) (i / MR) * kb * MR + (size_t) p * MR + i % MR] =
-                            i >= m ? 0.0 : A[(size_t) (p0 + p) * lda + i];
+                for (int i = 0; i < m; i += MR)
+                    copyRow(a + (size_t) i * kb + (size_t) p * MR, A + (size_t) (p0 + p) * lda + i, m - i, MR);
         for (int i = 0; i < m; i += MR) {
             int rows = m - i < MR ? m - i : MR;
-            double *tile = a + (transA ? (size_t) (i / MR) * kb * MR : 0);
-            /* A's rows i .. i+rows as a (kb, MR) tile: one row's value a step of k at a time. */
-            if (!transA)
-                for (int p = 0; p < kb; p++)
-                    for (int r = 0; r < MR; r++)
-                        tile[(size_t) p * MR + r] = r >= rows ? 0.0 : A[(size_t) (i + r) * lda + p0 + p];
             int onto = p0 > 0 ? ONTO_C : bias ? ONTO_ROW : beta == 0 ? ONTO_ZERO : ONTO_C;
-            panels(rows, kb, tile, b, C + (size_t) i * ldc, ldc, n, onto, bias);
+            if (transA)   /* the copied tile */
+                panels(rows, kb, a + (size_t) i * kb, 1, MR, b, C + (size_t) i * ldc, ldc, n, onto, bias);
+            else          /* A's rows i .. i+rows in place: each row's values in order, one stream a row */
+                panels(rows, kb, A + (size_t) i * lda + p0, lda, 1, b, C + (size_t) i * ldc, ldc, n, onto, bias);
         }
         p0 += kb;
     }
