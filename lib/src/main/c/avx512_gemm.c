@@ -1,7 +1,7 @@
 /*
  * Portable mode's matrix products on CPUs with AVX-512: C = op(A) op(B) + beta C, the same sums in the same
  * order as OpenBLAS 0.3.19's Haswell kernels, so the same bits, faster (docs/performance.md, "Matrix products":
- * 1.2 to 1.7 times their speed on the shipped model's shapes alone, 1.15 to 1.35 in the training step).
+ * Linear's products took 1.3 to 1.5 times less time in the shipped model's training step).
  *
  * The order (lib/src/test/java/minitrain/autograd/HaswellOrderTest.java writes it out and checks it): every
  * element of C is one chain of fused multiply-adds over k, acc = fma(a_p, b_p, acc) from acc = 0, added to C
@@ -11,9 +11,10 @@
  * summed by OpenBLAS in another order: the Java side (Avx512Gemm) leaves that row to OpenBLAS.
  *
  * Why it is faster: OpenBLAS's Haswell kernels use 4 doubles a vector; AVX-512 does 8 an instruction. The
- * loops are GotoBLAS's: for each block of k, copy B's block into panels of 24 columns and A's rows 8 at a
- * time into a tile, then 8 x 24 elements of C from 24 registers of sums. Compiled with -O3 and no fast-math:
- * the compiler may not reorder or fuse a sum (lib/src/main/c/build).
+ * loops are GotoBLAS's: for each block of k, copy B's block into panels of 24 columns (and a transposed A into
+ * tiles of 8 rows; A as stored is read in place), then 8 x 24 elements of C from 24 registers of sums. Copies
+ * go by whole vectors: copied a value at a time they took half of dW's time. Compiled with -O3 and no
+ * fast-math: the compiler may not reorder or fuse a sum (lib/src/main/c/build).
  *
  * Only the kernel functions are compiled for AVX-512 (the target attribute): the library loads on any
  * x86-64 CPU, and Java asks supported() before it calls gemm().
