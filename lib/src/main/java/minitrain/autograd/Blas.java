@@ -50,18 +50,25 @@ final class Blas {
             cv.assign(beta == 0 ? p : cv.mul(beta).addi(p));
             return;
         }
-        if (Avx512Gemm.ACTIVE && (beta == 0 || beta == 1) && (long) m * n * k >= Avx512Gemm.SMALLEST) {
-            int even = m & ~1;
-            if (even > 0) {
-                Avx512Gemm.gemm(transA, transB, even, n, k, a, offA, lda, b, offB, ldb, beta, null, c, offC, ldc);
-            }
-            if (even == m) return;
-            // OpenBLAS sums an odd last row in another order (a tile of one row): that row stays OpenBLAS's.
-            offA += transA ? even : (long) even * lda;
-            offC += (long) even * ldc;
-            m = 1;
-        }
-        openBlas(transA, transB, m, n, k, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+        int done = beta == 0 || beta == 1
+                ? onKernel(transA, transB, m, n, k, a, offA, lda, b, offB, ldb, beta, null, c, offC, ldc) : 0;
+        if (done == m) return;
+        openBlas(transA, transB, m - done, n, k, a, offA + (transA ? done : (long) done * lda), lda, b, offB, ldb,
+                beta, c, offC + (long) done * ldc, ldc);
+    }
+
+    /**
+     * The rows of the product the kit's kernel ({@link Avx512Gemm}) computes, when it takes the product: all but
+     * an odd last row, which OpenBLAS sums in another order (a tile of one row) and so stays OpenBLAS's. Returns
+     * how many rows it computed, from the first: 0 when the kernel is off or the product too small for it.
+     */
+    private static int onKernel(boolean transA, boolean transB, int m, int n, int k,
+                                INDArray a, long offA, int lda, INDArray b, long offB, int ldb,
+                                double beta, INDArray bias, INDArray c, long offC, int ldc) {
+        if (!Avx512Gemm.ACTIVE || (long) m * n * k < Avx512Gemm.SMALLEST) return 0;
+        int even = m & ~1;
+        if (even > 0) Avx512Gemm.gemm(transA, transB, even, n, k, a, offA, lda, b, offB, ldb, beta, bias, c, offC, ldc);
+        return even;
     }
 
     /**
@@ -73,12 +80,10 @@ final class Blas {
     static void gemmOnBias(boolean transA, boolean transB, int m, int n, int k,
                            INDArray a, long offA, int lda, INDArray b, long offB, int ldb,
                            INDArray bias, INDArray c, long offC, int ldc) {
-        int first = 0;   // the first row set to the bias here
-        if (Avx512Gemm.ACTIVE && OpHook.active() == null && (long) m * n * k >= Avx512Gemm.SMALLEST) {
-            first = m & ~1;   // an odd last row stays OpenBLAS's (gemm says why)
-            Avx512Gemm.gemm(transA, transB, first, n, k, a, offA, lda, b, offB, ldb, 1, bias, c, offC, ldc);
-            if (first == m) return;
-        }
+        // The first row not computed by the kernel, from which rows are set to the bias here.
+        int first = OpHook.active() == null ? onKernel(transA, transB, m, n, k, a, offA, lda, b, offB, ldb, 1, bias,
+                c, offC, ldc) : 0;
+        if (first == m) return;
         double[] row = Nd.values(bias);
         DoubleBuffer to = Nd.buffer(c);
         for (int r = first; r < m; r++) to.put((int) (offC + (long) r * ldc), row);

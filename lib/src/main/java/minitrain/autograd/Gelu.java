@@ -48,19 +48,18 @@ public final class Gelu {
                 long from = (long) first * Blocks.SIZE, to = Math.min(n, (long) last * Blocks.SIZE);
                 Native.gelu(x0 + from * Double.BYTES, y0 + from * Double.BYTES, s0 + from * Double.BYTES, to - from);
             });
-            java.lang.ref.Reference.reachabilityFence(in);
-            return Tensor.of(out, "gelu", g -> x.accumulate(Nd.product(Nd.contiguous(g), slope)), x);
+        } else {
+            DoubleBuffer xv = Nd.buffer(in), dydx = Nd.buffer(slope), y = Nd.buffer(out);
+            Nd.forBlocks(n, Blocks.SIZE, Blocks.MINE, (b, from, len) -> {
+                NormalCdf.Block phi = b.normal;
+                xv.get(from, phi.x, 0, len);
+                phi.evaluate(len);
+                for (int i = 0; i < len; i++) b.y[i] = phi.x[i] * phi.cdf[i];
+                for (int i = 0; i < len; i++) b.slope[i] = phi.cdf[i] + phi.x[i] * phi.density[i];
+                y.put(from, b.y, 0, len);
+                dydx.put(from, b.slope, 0, len);
+            });
         }
-        DoubleBuffer xv = Nd.buffer(in), dydx = Nd.buffer(slope), y = Nd.buffer(out);
-        Nd.forBlocks(n, Blocks.SIZE, Blocks.MINE, (b, from, len) -> {
-            NormalCdf.Block phi = b.normal;
-            xv.get(from, phi.x, 0, len);
-            phi.evaluate(len);
-            for (int i = 0; i < len; i++) b.y[i] = phi.x[i] * phi.cdf[i];
-            for (int i = 0; i < len; i++) b.slope[i] = phi.cdf[i] + phi.x[i] * phi.density[i];
-            y.put(from, b.y, 0, len);
-            dydx.put(from, b.slope, 0, len);
-        });
         java.lang.ref.Reference.reachabilityFence(in);
         return Tensor.of(out, "gelu", g -> x.accumulate(Nd.product(Nd.contiguous(g), slope)), x);
     }
