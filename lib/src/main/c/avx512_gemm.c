@@ -31,7 +31,7 @@
 
 #define AVX512 __attribute__((target("avx512f,fma")))
 
-/* The length of the block of k that starts with `left` values of k to go (HaswellOrderTest.block). */
+/* The length of the block of k that starts with `left` values of k to go (Blas.kBlock in Java). */
 static int block(int left) {
     if (left >= 512) return 256;
     if (left > 256) return (left / 2 + 3) / 4 * 4;

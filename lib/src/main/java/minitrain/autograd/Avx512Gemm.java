@@ -30,8 +30,7 @@ public final class Avx512Gemm {
     static final long SMALLEST = 1 << 20;
 
     /** Whether the kit's kernel computes portable mode's products in this JVM. */
-    static final boolean ACTIVE = "haswell".equalsIgnoreCase(System.getenv("OPENBLAS_CORETYPE")) && Native.LOADED
-            && supported();
+    static final boolean ACTIVE = Blas.HASWELL_ORDER && Native.LOADED && supported();
 
     /** Whether this CPU has AVX-512 and the operating system keeps its registers. */
     private static native boolean supported();

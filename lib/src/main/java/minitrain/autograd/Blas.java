@@ -32,6 +32,23 @@ final class Blas {
     private Blas() {}
 
     /**
+     * Whether OpenBLAS runs its Haswell kernels (portable mode, bin/blas-env), whose order of sums the kit's own
+     * kernels copy ({@link Avx512Gemm}, {@link ColumnSums}): in another mode OpenBLAS computes every product.
+     */
+    static final boolean HASWELL_ORDER = "haswell".equalsIgnoreCase(System.getenv("OPENBLAS_CORETYPE"));
+
+    /**
+     * How those kernels cut a product's shared dimension k: the length of the block that starts with {@code left}
+     * values of k to go, 256 while 512 or more are left, the last stretch between 256 and 512 in two halves
+     * rounded up to 4 (HaswellOrderTest; avx512_gemm.c's block() is the same rule in C).
+     */
+    static int kBlock(int left) {
+        if (left >= 512) return 256;
+        if (left > 256) return (left / 2 + 3) / 4 * 4;
+        return left;
+    }
+
+    /**
      * C = op(A) op(B) + beta C for an (m, n) C, k the shared dimension. {@code a}, {@code b} and {@code c}
      * are dense C-ordered arrays; offA, lda (and so on) place the matrix inside them, in values. Safe to
      * call from both cores at once for different parts of C.

@@ -31,14 +31,6 @@ public final class Linear {
         return Shape.reshape(y, ys);
     }
 
-    /** A (1, n) row of ones, kept per n: the bias gradient's summing vector. */
-    private static final java.util.Map<Integer, INDArray> ONES = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private static INDArray ones(int n) {
-        // Kept across passes, so made outside the pass's StepMemory.
-        return ONES.computeIfAbsent(n, k -> StepMemory.outside(() -> Nd.zeros(1, k).addi(1.0)));
-    }
-
     /**
      * The fast kernel; it must equal {@link #reference}, to 1e-14 relative (ReferenceTest: the bias is added
      * first, and BLAS adds its partial sums into it). What it does differently, and why:
@@ -48,9 +40,10 @@ public final class Linear {
      *       the bias after, and BLAS need not zero y first. The kit's AVX-512 kernel adds it to the bias itself,
      *       the same bits without setting the rows first ({@link Blas#gemmOnBias}).
      *   <li>The rows are independent: a part on each core, the same bits as one product over all of them.
-     *   <li>Backward: dx = g W and db += (sum of g's rows) on one core while the other adds dW += g^T x, the
-     *       parameter gradients straight into their arrays (beta = 1, no temporary). The weight and bias must be
-     *       parameters ({@link Tensor#param}).
+     *   <li>Backward: dx = g W on one core while the other adds dW += g^T x, the parameter gradients straight
+     *       into their arrays (beta = 1, no temporary); then db += (sum of g's rows) on both, half its columns each
+     *       ({@link ColumnSums}: plain loops in OpenBLAS's order). The weight and bias must be parameters
+     *       ({@link Tensor#param}).
      * </ul>
      */
     public static Tensor apply(Tensor x, Tensor w, Tensor b) {
@@ -86,18 +79,17 @@ public final class Linear {
             INDArray dx = x.requiresGrad ? Nd.uninitialized(xs) : null;
             INDArray dw = w.requiresGrad ? w.parameterGradient() : null;
             INDArray db = b != null && b.requiresGrad ? b.parameterGradient() : null;
-            INDArray sum = db != null ? ones(rows) : null;
-            // The products are independent: dx and db on this core, dW on the other (BLAS runs each on one
-            // thread, see bin/blas-env). Each writes its own array, so the bits do not depend on which finishes
-            // first. dx and dW cost the same FLOPs but dW takes a little longer, so db (about a tenth of dx)
-            // goes with dx: with dW it kept this core waiting (docs/performance.md).
+            // The products are independent: dx on this core, dW on the other (BLAS runs each on one thread, see
+            // bin/blas-env), each core then half of db's columns. Each writes its own values, so the bits do not
+            // depend on which finishes first. dx and dW cost the same FLOPs; db, the sum of g's rows, reads all
+            // of g again: on one core it kept the other waiting (docs/performance.md, "The bias gradient").
             Runnable inputGrads = () -> {
                 if (dx != null) Blas.gemm(false, false, rows, in, out, g2, 0, out, w.data, 0, in, 0, dx, 0, in); // g W
-                // db += sum over rows, as a product with a row of ones (quicker than ND4J's column sum).
-                if (db != null) Blas.gemm(false, false, 1, out, rows, sum, 0, rows, g2, 0, out, 1, db, 0, out);
+                if (db != null) ColumnSums.add(g2, rows, out, db, 0, 2);
             };
             Runnable weightGrad = () -> {
                 if (dw != null) Blas.gemm(true, false, out, in, rows, g2, 0, out, x2, 0, in, 1, dw, 0, in); // += g^T x
+                if (db != null) ColumnSums.add(g2, rows, out, db, 1, 2);
             };
             Nd.onBothCores(inputGrads, weightGrad);
             if (dx != null) {

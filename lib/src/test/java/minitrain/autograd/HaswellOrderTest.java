@@ -27,19 +27,12 @@ class HaswellOrderTest {
         return "haswell".equalsIgnoreCase(System.getenv("OPENBLAS_CORETYPE"));
     }
 
-    /** The length of the block of k that starts with {@code left} values of k to go. */
-    static int block(int left) {
-        if (left >= 512) return 256;
-        if (left > 256) return (left / 2 + 3) / 4 * 4;
-        return left;
-    }
-
     /** Element (i, j) of op(A) op(B) + beta C, beta 0 or 1, summed in the order above. */
     static double element(boolean transA, boolean transB, int i, int j, int k, double[] a, double[] b, int m,
                           int n, double c) {
         double sum = c;
         for (int from = 0; from < k; ) {
-            int len = block(k - from);
+            int len = Blas.kBlock(k - from);
             double acc = 0;
             for (int p = from; p < from + len; p++) {
                 acc = Math.fma(transA ? a[p * m + i] : a[i * k + p], transB ? b[j * k + p] : b[p * n + j], acc);
@@ -72,7 +65,7 @@ class HaswellOrderTest {
     void theBlockRuleCutsKAsOpenBlasDoes() {
         int[] cuts = new int[6];
         int count = 0;
-        for (int left = 1320; left > 0; left -= cuts[count++]) cuts[count] = block(left);
+        for (int left = 1320; left > 0; left -= cuts[count++]) cuts[count] = Blas.kBlock(left);
         assertArrayEquals(new int[] {256, 256, 256, 256, 148, 148}, cuts);
     }
 
