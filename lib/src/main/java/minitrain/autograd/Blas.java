@@ -97,9 +97,12 @@ final class Blas {
     static void gemmOnBias(boolean transA, boolean transB, int m, int n, int k,
                            INDArray a, long offA, int lda, INDArray b, long offB, int ldb,
                            INDArray bias, INDArray c, long offC, int ldc) {
-        // The first row not computed by the kernel, from which rows are set to the bias here.
-        int first = OpHook.active() == null ? onKernel(transA, transB, m, n, k, a, offA, lda, b, offB, ldb, 1, bias,
-                c, offC, ldc) : 0;
+        // The first row not computed by the kernel, from which rows are set to the bias here. A hook with a 16-bit
+        // format (the drift lab's) has every product computed in that format: none by the kernel. Others (bench's
+        // counters) change nothing.
+        OpHook hook = OpHook.active();
+        int first = hook == null || hook.productFormat() == null
+                ? onKernel(transA, transB, m, n, k, a, offA, lda, b, offB, ldb, 1, bias, c, offC, ldc) : 0;
         if (first == m) return;
         double[] row = Nd.values(bias);
         DoubleBuffer to = Nd.buffer(c);

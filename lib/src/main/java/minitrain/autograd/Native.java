@@ -9,7 +9,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The kit's C library (lib/src/main/c): kernels that give exactly the bits of the Java or OpenBLAS code they stand
- * in for, faster. {@link Avx512Gemm}'s products and GELU's forward ({@link #gelu}). Maven compiles it into the jar
+ * in for, faster. {@link Avx512Gemm}'s products, GELU's forward ({@link #gelu}) and the value-by-value adds and
+ * products ({@link #pairwise}). Maven compiles it into the jar
  * on Linux x86-64 with a C compiler (lib/src/main/c/build); anywhere it is missing, or with
  * {@code -Dminitrain.native=false} (for comparing, as docs/performance.md does), the Java and OpenBLAS code runs,
  * with the same bits.
@@ -55,6 +56,9 @@ final class Native {
      * operations of {@link NormalCdf} and {@link Gelu} in the same order (lib/src/main/c/gelu.c).
      */
     static native void gelu(long x, long y, long slope, long n);
+
+    /** out = x * y (product) or x + y, value by value, over n values of native arrays (lib/src/main/c/pairwise.c). */
+    static native void pairwise(long x, long y, long out, long n, boolean product);
 
     /** The native address of the array's value number {@code offset}; the array must stay reachable while used. */
     static long address(INDArray a, long offset) {

@@ -118,34 +118,49 @@ public final class Nd {
         return pairwise(x, y, true);
     }
 
+    /** Values a piece of {@link #pairwise} in C: the JNI call's cost is then nothing beside the piece's. */
+    private static final int NATIVE_PIECE = 4096;
+
     /** One core's heap arrays for {@link #pairwise}: a block of each input and of the result. */
     static final int PAIR_BLOCK = 512;
     private static final ThreadLocal<double[][]> PAIR_BLOCKS =
             ThreadLocal.withInitial(() -> new double[3][PAIR_BLOCK]);
 
     /**
-     * A new array of x + y or x * y, in the shape of x, in blocks on all cores ({@link #forBlocks}), each copied to
-     * heap arrays, where the loop runs in vector instructions, and back: the same one operation a value as ND4J's
-     * add and mul, which run on one core. For the residual adds and the backward of dropout and GELU
-     * (docs/performance.md).
+     * A new array of x + y or x * y, in the shape of x, in pieces on all cores: the same one operation a value as
+     * ND4J's add and mul, which run on one core. For the residual adds and the backward of dropout and GELU
+     * (docs/performance.md). Where the kit's C library is loaded, a piece is a loop over the arrays' own memory
+     * ({@link Native#pairwise}); else each block is copied to heap arrays, where the loop runs in vector
+     * instructions, and back.
      */
     private static INDArray pairwise(INDArray x, INDArray y, boolean multiply) {
         if (x.length() != y.length()) {
             throw new IllegalArgumentException("Nd.pairwise: " + x.length() + " values against " + y.length());
         }
         INDArray out = uninitialized(x.shape());
-        java.nio.DoubleBuffer xv = buffer(x), yv = buffer(y), result = buffer(out);
-        forBlocks(out.length(), PAIR_BLOCK, PAIR_BLOCKS, (b, from, len) -> {
-            double[] u = b[0], v = b[1], w = b[2];
-            xv.get(from, u, 0, len);
-            yv.get(from, v, 0, len);
-            if (multiply) {
-                for (int i = 0; i < len; i++) w[i] = u[i] * v[i];
-            } else {
-                for (int i = 0; i < len; i++) w[i] = u[i] + v[i];
-            }
-            result.put(from, w, 0, len);
-        });
+        long n = out.length();
+        if (Native.LOADED) {
+            long x0 = Native.address(x, 0), y0 = Native.address(y, 0), out0 = Native.address(out, 0);
+            int pieces = (int) ((n + NATIVE_PIECE - 1) / NATIVE_PIECE);
+            inTurns(pieces, () -> (first, last) -> {
+                long from = (long) first * NATIVE_PIECE, len = Math.min(n, (long) last * NATIVE_PIECE) - from;
+                Native.pairwise(x0 + from * Double.BYTES, y0 + from * Double.BYTES, out0 + from * Double.BYTES,
+                        len, multiply);
+            });
+        } else {
+            java.nio.DoubleBuffer xv = buffer(x), yv = buffer(y), result = buffer(out);
+            forBlocks(n, PAIR_BLOCK, PAIR_BLOCKS, (b, from, len) -> {
+                double[] u = b[0], v = b[1], w = b[2];
+                xv.get(from, u, 0, len);
+                yv.get(from, v, 0, len);
+                if (multiply) {
+                    for (int i = 0; i < len; i++) w[i] = u[i] * v[i];
+                } else {
+                    for (int i = 0; i < len; i++) w[i] = u[i] + v[i];
+                }
+                result.put(from, w, 0, len);
+            });
+        }
         java.lang.ref.Reference.reachabilityFence(x);
         java.lang.ref.Reference.reachabilityFence(y);
         return out;

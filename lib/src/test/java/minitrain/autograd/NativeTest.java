@@ -8,8 +8,9 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The kit's C library loads wherever the build put it in the jar, and its GELU forward gives the bits of the Java
- * formula ({@link NormalCdf#cdf}, {@link NormalCdf#density}) on every value, the edges included.
+ * The kit's C library loads wherever the build put it in the jar, its GELU forward gives the bits of the Java
+ * formula ({@link NormalCdf#cdf}, {@link NormalCdf#density}) on every value, the edges included, and its sums and
+ * products value by value those of Java's + and *.
  */
 class NativeTest {
 
@@ -51,6 +52,20 @@ class NativeTest {
             }
         }
         assertEquals(0, differ, "first: " + first);
+    }
+
+    @Test
+    void sumsAndProductsHaveJavasBits() {
+        double[] x = inputs(30_011), y = new double[x.length];
+        for (int i = 0; i < y.length; i++) y[i] = x[(i * 7919) % x.length];   // every edge against every other
+        INDArray a = Nd.array(x, x.length), b = Nd.array(y, y.length);
+        // Nd.sum and Nd.product run in C where the library is loaded (several pieces here, on both cores), in Java
+        // where it is not: either way the one IEEE operation a value Java does.
+        double[] sum = Nd.values(Nd.sum(a, b)), product = Nd.values(Nd.product(a, b));
+        for (int i = 0; i < x.length; i++) {
+            assertTrue(same(x[i] + y[i], sum[i]), "sum of " + x[i] + " and " + y[i] + ": " + sum[i]);
+            assertTrue(same(x[i] * y[i], product[i]), "product of " + x[i] + " and " + y[i] + ": " + product[i]);
+        }
     }
 
     /** Equal bits, or both NaN (a NaN's payload is the CPU's choice, and a NaN loss stops the run anyway). */
