@@ -102,7 +102,7 @@ public final class Rng {
      * The least integer t with t / 2^53 &gt;= p, for p in [0, 1]: a number u / 2^53 from {@link #nextDouble} is
      * below p exactly when u &lt; t. p 2^53 is exact (a power of two only moves the exponent), and so is its ceiling.
      */
-    static long threshold(double p) {
+    public static long threshold(double p) {
         return (long) Math.ceil(p * 0x1.0p53);
     }
 

@@ -34,13 +34,17 @@ public final class Dropout {
         DoubleBuffer xv = Nd.buffer(in), m = Nd.buffer(mask), y = Nd.buffer(out);
         double scale = 1 / (1 - p);
         long start = rng.reserve((int) mask.length());
-        Nd.forBlocks(mask.length(), Blocks.SIZE, Blocks.MINE, (b, from, len) -> {
-            b.draws.mask(start, from, len, p, scale, b.mask);
-            xv.get(from, b.x, 0, len);
-            for (int i = 0; i < len; i++) b.y[i] = b.x[i] * b.mask[i];
-            m.put(from, b.mask, 0, len);
-            y.put(from, b.y, 0, len);
-        });
+        if (Native.LOADED) {
+            inC(start, p, scale, mask, in, out);
+        } else {
+            Nd.forBlocks(mask.length(), Blocks.SIZE, Blocks.MINE, (b, from, len) -> {
+                b.draws.mask(start, from, len, p, scale, b.mask);
+                xv.get(from, b.x, 0, len);
+                for (int i = 0; i < len; i++) b.y[i] = b.x[i] * b.mask[i];
+                m.put(from, b.mask, 0, len);
+                y.put(from, b.y, 0, len);
+            });
+        }
         java.lang.ref.Reference.reachabilityFence(in);
         return Tensor.of(out, "dropout", g -> x.accumulate(Nd.product(Nd.contiguous(g), mask)), x);
     }
@@ -56,11 +60,28 @@ public final class Dropout {
         DoubleBuffer out = Nd.buffer(mask);
         double scale = 1 / (1 - p);
         long start = rng.reserve((int) mask.length());
-        Nd.forBlocks(mask.length(), Blocks.SIZE, Blocks.MINE, (b, from, len) -> {
-            b.draws.mask(start, from, len, p, scale, b.mask);
-            out.put(from, b.mask, 0, len);
-        });
+        if (Native.LOADED) {
+            inC(start, p, scale, mask, null, null);
+        } else {
+            Nd.forBlocks(mask.length(), Blocks.SIZE, Blocks.MINE, (b, from, len) -> {
+                b.draws.mask(start, from, len, p, scale, b.mask);
+                out.put(from, b.mask, 0, len);
+            });
+        }
         return mask;
+    }
+
+    /**
+     * The same mask (and y = x * mask, with x) drawn in C on the arrays' own memory, in pieces on all cores: the
+     * same integer steps and one multiply a value, so the same bits, without copying blocks to the heap and back
+     * (lib/src/main/c/dropout.c).
+     */
+    private static void inC(long start, double p, double scale, INDArray mask, INDArray x, INDArray y) {
+        long t = Rng.threshold(p), bits = Double.doubleToRawLongBits(scale), m0 = Native.address(mask, 0);
+        long x0 = x == null ? 0 : Native.address(x, 0), y0 = y == null ? 0 : Native.address(y, 0);
+        Nd.inPieces(mask.length(), (from, len) -> Native.dropout(start, from, len, t, bits, m0 + from * Double.BYTES,
+                x == null ? 0 : x0 + from * Double.BYTES, y == null ? 0 : y0 + from * Double.BYTES));
+        java.lang.ref.Reference.reachabilityFence(x);
     }
 
     /** One core's heap arrays: the Rng's working arrays and a block of the mask, the input and the output. */

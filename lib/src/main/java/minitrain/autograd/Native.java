@@ -9,8 +9,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The kit's C library (lib/src/main/c): kernels that give exactly the bits of the Java or OpenBLAS code they stand
- * in for, faster. {@link Avx512Gemm}'s products, GELU's forward ({@link #gelu}) and the value-by-value adds and
- * products ({@link #pairwise}). Maven compiles it into the jar
+ * in for, faster. {@link Avx512Gemm}'s products, GELU's forward ({@link #gelu}), the value-by-value adds and
+ * products ({@link #pairwise}) and dropout's mask ({@link #dropout}). Maven compiles it into the jar
  * on Linux x86-64 with a C compiler (lib/src/main/c/build); anywhere it is missing, or with
  * {@code -Dminitrain.native=false} (for comparing, as docs/performance.md does), the Java and OpenBLAS code runs,
  * with the same bits.
@@ -59,6 +59,14 @@ final class Native {
 
     /** out = x * y (product) or x + y, value by value, over n values of native arrays (lib/src/main/c/pairwise.c). */
     static native void pairwise(long x, long y, long out, long n, boolean product);
+
+    /**
+     * Dropout's mask over n values of native arrays, from the Rng's number {@code from} after {@code start}: 0
+     * where the number is below threshold / 2^53, else the double whose bits are {@code valueBits}; and y = x * mask
+     * when x is not 0 (lib/src/main/c/dropout.c; {@link minitrain.Rng.Block#mask} is the same in Java).
+     */
+    static native void dropout(long start, long from, long n, long threshold, long valueBits, long mask, long x,
+                               long y);
 
     /** The native address of the array's value number {@code offset}; the array must stay reachable while used. */
     static long address(INDArray a, long offset) {

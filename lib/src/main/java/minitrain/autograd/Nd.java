@@ -118,8 +118,25 @@ public final class Nd {
         return pairwise(x, y, true);
     }
 
-    /** Values a piece of {@link #pairwise} in C: the JNI call's cost is then nothing beside the piece's. */
+    /** Values a piece of a C kernel's loop ({@link #inPieces}): the JNI call's cost is nothing beside the piece's. */
     private static final int NATIVE_PIECE = 4096;
+
+    /** One piece of an {@link #inPieces} loop: values from..from+len-1. */
+    @FunctionalInterface
+    interface Piece {
+        void run(long from, long len);
+    }
+
+    /**
+     * Runs {@code body} over 0..n-1 in pieces on all cores ({@link #inTurns}): for a kernel in C called once a
+     * piece on the arrays' own memory, where no bit depends on which core computes what.
+     */
+    static void inPieces(long n, Piece body) {
+        inTurns((int) ((n + NATIVE_PIECE - 1) / NATIVE_PIECE), () -> (first, last) -> {
+            long from = (long) first * NATIVE_PIECE;
+            body.run(from, Math.min(n, (long) last * NATIVE_PIECE) - from);
+        });
+    }
 
     /** One core's heap arrays for {@link #pairwise}: a block of each input and of the result. */
     static final int PAIR_BLOCK = 512;
@@ -141,12 +158,8 @@ public final class Nd {
         long n = out.length();
         if (Native.LOADED) {
             long x0 = Native.address(x, 0), y0 = Native.address(y, 0), out0 = Native.address(out, 0);
-            int pieces = (int) ((n + NATIVE_PIECE - 1) / NATIVE_PIECE);
-            inTurns(pieces, () -> (first, last) -> {
-                long from = (long) first * NATIVE_PIECE, len = Math.min(n, (long) last * NATIVE_PIECE) - from;
-                Native.pairwise(x0 + from * Double.BYTES, y0 + from * Double.BYTES, out0 + from * Double.BYTES,
-                        len, multiply);
-            });
+            inPieces(n, (from, len) -> Native.pairwise(x0 + from * Double.BYTES, y0 + from * Double.BYTES,
+                    out0 + from * Double.BYTES, len, multiply));
         } else {
             java.nio.DoubleBuffer xv = buffer(x), yv = buffer(y), result = buffer(out);
             forBlocks(n, PAIR_BLOCK, PAIR_BLOCKS, (b, from, len) -> {

@@ -9,8 +9,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The kit's C library loads wherever the build put it in the jar, its GELU forward gives the bits of the Java
- * formula ({@link NormalCdf#cdf}, {@link NormalCdf#density}) on every value, the edges included, and its sums and
- * products value by value those of Java's + and *.
+ * formula ({@link NormalCdf#cdf}, {@link NormalCdf#density}) on every value, the edges included, its sums and
+ * products value by value those of Java's + and *, and its dropout masks the Rng's ({@link Rng.Block#mask}).
  */
 class NativeTest {
 
@@ -65,6 +65,34 @@ class NativeTest {
         for (int i = 0; i < x.length; i++) {
             assertTrue(same(x[i] + y[i], sum[i]), "sum of " + x[i] + " and " + y[i] + ": " + sum[i]);
             assertTrue(same(x[i] * y[i], product[i]), "product of " + x[i] + " and " + y[i] + ": " + product[i]);
+        }
+    }
+
+    @Test
+    void dropoutsMaskIsTheRngsDraws() {
+        assumeTrue(Native.LOADED, "the kit's C library is not built on this machine");
+        double[] x = inputs(3_000);
+        int n = x.length;
+        INDArray in = Nd.array(x, n), mask = Nd.zeros(n), y = Nd.zeros(n);
+        Rng.Block java = new Rng.Block();
+        double[] want = new double[Rng.Block.SIZE];
+        for (double p : new double[] {0.05, 0.1, 0.5, 1e-9, 0.999}) {
+            long start = new Rng((long) (p * 1e9)).nextLong(), from = 12_345;   // a mask that starts mid-stream
+            double scale = 1 / (1 - p);
+            Native.dropout(start, from, n, Rng.threshold(p), Double.doubleToRawLongBits(scale), Native.address(mask, 0),
+                    Native.address(in, 0), Native.address(y, 0));
+            double[] got = Nd.values(mask), out = Nd.values(y);
+            int dropped = 0;
+            for (int i = 0; i < n; i += Rng.Block.SIZE) {
+                int len = Math.min(Rng.Block.SIZE, n - i);
+                java.mask(start, from + i, len, p, scale, want);
+                for (int j = 0; j < len; j++) {
+                    assertTrue(same(want[j], got[i + j]), "p " + p + ", value " + (i + j));
+                    assertTrue(same(x[i + j] * want[j], out[i + j]), "p " + p + ", product " + (i + j));
+                    if (got[i + j] == 0) dropped++;
+                }
+            }
+            assertEquals(p, dropped / (double) n, 0.02, "share dropped at p " + p);
         }
     }
 
