@@ -31,6 +31,11 @@ public final class LayerNorm {
      * dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / std, dxhat = g * w.
      */
     public static Tensor apply(Tensor x, Tensor w, Tensor b) {
+        return Native.LOADED ? inC(x, w, b) : inJava(x, w, b);
+    }
+
+    /** {@link #apply}'s loops in Java: what runs where the kit's C library is not loaded. */
+    static Tensor inJava(Tensor x, Tensor w, Tensor b) {
         long[] shape = x.shape();
         int c = (int) shape[shape.length - 1];
         INDArray in = Nd.contiguous(x.data);
@@ -101,6 +106,51 @@ public final class LayerNorm {
             else x.replaceGrad(dxArray);                                          // the sum, prior included
             w.accumulate(Nd.array(dw, c));
             b.accumulate(Nd.array(db, c));
+        }, x, w, b);
+    }
+
+    /**
+     * {@link #inJava}'s loops in C, on the arrays' own memory (lib/src/main/c/layernorm.c): the same operations in
+     * the same order, so the same bits (ReferenceTest, the portable fixture), without the buffers' get and put,
+     * which the JIT does not vectorise. 1/std is kept in an array of the pass instead of the heap, for C to write.
+     */
+    static Tensor inC(Tensor x, Tensor w, Tensor b) {
+        long[] shape = x.shape();
+        int c = (int) shape[shape.length - 1];
+        INDArray in = Nd.contiguous(x.data), wc = Nd.contiguous(w.data), bc = Nd.contiguous(b.data);
+        int rows = (int) (in.length() / c);
+        long row = (long) c * Double.BYTES;                                       // bytes from a row to the next
+        INDArray rstd = Nd.uninitialized(rows), normalised = Nd.uninitialized(shape), out = Nd.uninitialized(shape);
+        long x0 = Native.address(in, 0), h0 = Native.address(normalised, 0), y0 = Native.address(out, 0);
+        long r0 = Native.address(rstd, 0), w0 = Native.address(wc, 0), b0 = Native.address(bc, 0);
+        Nd.inTurns(rows, () -> (from, to) -> Native.layerNormForward(x0 + from * row, h0 + from * row,
+                y0 + from * row, r0 + (long) from * Double.BYTES, w0, b0, to - from, c, EPS));
+        java.lang.ref.Reference.reachabilityFence(in);
+        java.lang.ref.Reference.reachabilityFence(bc);
+        return Tensor.of(out, "layernorm", g -> {
+            INDArray gc = Nd.contiguous(g), dx = Nd.uninitialized(shape), dw = Nd.zeros(c), db = Nd.zeros(c);
+            INDArray prior = x.gradSoFar() == null ? null : Nd.contiguous(x.gradSoFar());
+            long g0 = Native.address(gc, 0), dx0 = Native.address(dx, 0), dw0 = Native.address(dw, 0);
+            long db0 = Native.address(db, 0), p0 = prior == null ? 0 : Native.address(prior, 0);
+            // As in apply: item 0, the parameter sums over all rows in row order, on the core that takes it first;
+            // items 1..rows, dx's rows, on both.
+            Nd.inTurns(1 + rows, () -> (first, last) -> {
+                if (first == 0) Native.layerNormParameters(g0, h0, dw0, db0, rows, c);
+                int from = Math.max(first, 1) - 1, to = last - 1;
+                if (to > from) {
+                    Native.layerNormBackward(g0 + from * row, h0 + from * row, r0 + (long) from * Double.BYTES, w0,
+                            prior == null ? 0 : p0 + from * row, dx0 + from * row, to - from, c);
+                }
+            });
+            java.lang.ref.Reference.reachabilityFence(gc);
+            java.lang.ref.Reference.reachabilityFence(prior);
+            java.lang.ref.Reference.reachabilityFence(normalised);
+            java.lang.ref.Reference.reachabilityFence(rstd);
+            java.lang.ref.Reference.reachabilityFence(wc);
+            if (prior == null) x.accumulate(dx);
+            else x.replaceGrad(dx);                                               // the sum, prior included
+            w.accumulate(dw);
+            b.accumulate(db);
         }, x, w, b);
     }
 }

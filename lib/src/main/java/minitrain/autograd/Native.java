@@ -10,8 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The kit's C library (lib/src/main/c): kernels that give exactly the bits of the Java or OpenBLAS code they stand
  * in for, faster. {@link Avx512Gemm}'s products, GELU's forward ({@link #gelu}), the value-by-value adds and
- * products ({@link #pairwise}) and dropout's mask ({@link #dropout}). Maven compiles it into the jar
- * on Linux x86-64 with a C compiler (lib/src/main/c/build); anywhere it is missing, or with
+ * products ({@link #pairwise}), dropout's mask ({@link #dropout}) and layer norm's loops. Maven compiles it into
+ * the jar on Linux x86-64 with a C compiler (lib/src/main/c/build); anywhere it is missing, or with
  * {@code -Dminitrain.native=false} (for comparing, as docs/performance.md does), the Java and OpenBLAS code runs,
  * with the same bits.
  */
@@ -67,6 +67,18 @@ final class Native {
      */
     static native void dropout(long start, long from, long n, long threshold, long valueBits, long mask, long x,
                                long y);
+
+    /**
+     * Layer norm's loops over native arrays, as {@link LayerNorm#apply} runs them in Java (lib/src/main/c/layernorm.c):
+     * the forward of {@code rows} rows (xhat, y and 1/std a row), dx of {@code rows} rows (plus prior, when not 0),
+     * and the parameter gradients' sums over all rows.
+     */
+    static native void layerNormForward(long x, long xhat, long y, long rstd, long w, long b, int rows, int c,
+                                        double eps);
+
+    static native void layerNormBackward(long g, long xhat, long rstd, long w, long prior, long dx, int rows, int c);
+
+    static native void layerNormParameters(long g, long xhat, long dw, long db, int rows, int c);
 
     /** The native address of the array's value number {@code offset}; the array must stay reachable while used. */
     static long address(INDArray a, long offset) {

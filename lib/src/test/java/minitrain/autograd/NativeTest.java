@@ -96,6 +96,29 @@ class NativeTest {
         }
     }
 
+    /** Layer norm in C and in Java: y, and the gradients of x (two uses: one adds to the other), w and b. */
+    @Test
+    void layerNormInCHasTheJavaLoopsBits() {
+        assumeTrue(Native.LOADED, "the kit's C library is not built on this machine");
+        Rng rng = new Rng(21);
+        int rows = 333, c = 96;
+        INDArray x = BlasTest.random(rng, 9, 37, c), w = BlasTest.random(rng, c), b = BlasTest.random(rng, c);
+        INDArray g = BlasTest.random(rng, 9, 37, c), h = BlasTest.random(rng, 9, 37, c);
+        double[][] got = new double[2][];
+        for (int inC = 0; inC < 2; inC++) {
+            Tensor x0 = Tensor.param(x.dup()), wp = Tensor.param(w.dup()), bp = Tensor.param(b.dup());
+            Tensor xs = Arithmetic.scale(x0, 1.0);                       // not a parameter: its gradient is summed
+            Tensor y = inC == 1 ? LayerNorm.inC(xs, wp, bp) : LayerNorm.inJava(xs, wp, bp);
+            Tensor loss = Arithmetic.add(Reduce.sum(Arithmetic.mul(y, Tensor.constant(g))),
+                    Reduce.sum(Arithmetic.mul(xs, Tensor.constant(h))));
+            loss.backward();
+            got[inC] = java.util.stream.Stream.of(y.data, x0.grad(), wp.grad(), bp.grad())
+                    .flatMapToDouble(a -> java.util.Arrays.stream(Nd.values(a))).toArray();
+        }
+        assertEquals(rows * c * 2 + 2 * c, got[0].length);
+        for (int i = 0; i < got[0].length; i++) assertTrue(same(got[0][i], got[1][i]), "value " + i);
+    }
+
     /** Equal bits, or both NaN (a NaN's payload is the CPU's choice, and a NaN loss stops the run anyway). */
     static boolean same(double a, double b) {
         return Double.doubleToRawLongBits(a) == Double.doubleToRawLongBits(b) || (Double.isNaN(a) && Double.isNaN(b));
