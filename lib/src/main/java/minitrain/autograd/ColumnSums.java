@@ -7,8 +7,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * db += the sum of g's rows: Linear's bias gradient. It used to be a matrix product, a row of ones times g, and
  * OpenBLAS computes a product of one row slowly: it copies all of g into its panels first (2.3-2.6 ms of the
  * shipped step, on the core that also computes dx while the other computes dW, so the step waited for it).
- * These are the same sums in plain loops, in the order OpenBLAS's Haswell kernels (portable mode) add them, so
- * the same bits (ColumnSumsTest compares every value with OpenBLAS's product).
+ * These are the same sums in plain loops (in C where the kit's library is loaded, else in Java), in the order
+ * OpenBLAS's Haswell kernels (portable mode) add them, so the same bits (ColumnSumsTest compares every value with
+ * OpenBLAS's product).
  *
  * <p>That order: the rows are cut into blocks as every product's k is ({@link Blas#kBlock}). In a block, the first
  * rows, a multiple of 8, are dealt in turn to four partial sums (row p to sum p mod 4); the rows left over (fewer
@@ -42,6 +43,14 @@ final class ColumnSums {
         }
         int from = width * part / parts, cols = width * (part + 1) / parts - from;
         if (cols == 0) return;
+        if (Native.LOADED) {   // the same loops in C, on g where it is (lib/src/main/c/column_sums.c)
+            if (Native.columnSums(Native.address(g, 0), rows, width, from, cols, Native.address(db, from)) != 0) {
+                throw new OutOfMemoryError("the bias gradient's sums found no native memory for their partial sums");
+            }
+            java.lang.ref.Reference.reachabilityFence(g);
+            java.lang.ref.Reference.reachabilityFence(db);
+            return;
+        }
         DoubleBuffer in = Nd.buffer(g), out = Nd.buffer(db);
         Sums mine = Sums.MINE.get().fit(width);
         double[] row = mine.row, total = mine.total, s0 = mine.partial[0], s1 = mine.partial[1];

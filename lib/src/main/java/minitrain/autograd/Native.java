@@ -10,10 +10,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The kit's C library (lib/src/main/c): kernels that give exactly the bits of the Java or OpenBLAS code they stand
  * in for, faster. {@link Avx512Gemm}'s products, GELU's forward ({@link #gelu}), the value-by-value adds and
- * products ({@link #pairwise}), dropout's mask ({@link #dropout}) and layer norm's loops. Maven compiles it into
- * the jar on Linux x86-64 with a C compiler (lib/src/main/c/build); anywhere it is missing, or with
- * {@code -Dminitrain.native=false} (for comparing, as docs/performance.md does), the Java and OpenBLAS code runs,
- * with the same bits.
+ * products ({@link #pairwise}), dropout's mask ({@link #dropout}), layer norm's loops and the bias gradient's
+ * sums. Maven compiles it into the jar on Linux x86-64 with a C compiler (lib/src/main/c/build); anywhere it is
+ * missing, or with {@code -Dminitrain.native=false} (for comparing, as docs/performance.md does), the Java and
+ * OpenBLAS code runs, with the same bits.
  */
 final class Native {
 
@@ -79,6 +79,12 @@ final class Native {
     static native void layerNormBackward(long g, long xhat, long rstd, long w, long prior, long dx, int rows, int c);
 
     static native void layerNormParameters(long g, long xhat, long dw, long db, int rows, int c);
+
+    /**
+     * db += the sums of the columns from..from+cols-1 of the (rows, width) array g, in OpenBLAS's order
+     * ({@link ColumnSums}; lib/src/main/c/column_sums.c): 0, or -1 when it found no memory for its partial sums.
+     */
+    static native int columnSums(long g, int rows, int width, int from, int cols, long db);
 
     /** The native address of the array's value number {@code offset}; the array must stay reachable while used. */
     static long address(INDArray a, long offset) {
