@@ -31,20 +31,7 @@ public final class Dropout {
         if (!train || p == 0) return x;
         long[] shape = x.shape();
         INDArray in = Nd.contiguous(x.data), mask = Nd.uninitialized(shape), out = Nd.uninitialized(shape);
-        DoubleBuffer xv = Nd.buffer(in), m = Nd.buffer(mask), y = Nd.buffer(out);
-        double scale = 1 / (1 - p);
-        long start = rng.reserve((int) mask.length());
-        if (Native.LOADED) {
-            inC(start, p, scale, mask, in, out);
-        } else {
-            Nd.forBlocks(mask.length(), Blocks.SIZE, Blocks.MINE, (b, from, len) -> {
-                b.draws.mask(start, from, len, p, scale, b.mask);
-                xv.get(from, b.x, 0, len);
-                for (int i = 0; i < len; i++) b.y[i] = b.x[i] * b.mask[i];
-                m.put(from, b.mask, 0, len);
-                y.put(from, b.y, 0, len);
-            });
-        }
+        draw(rng.reserve((int) mask.length()), p, mask, in, out);
         java.lang.ref.Reference.reachabilityFence(in);
         return Tensor.of(out, "dropout", g -> x.accumulate(Nd.product(Nd.contiguous(g), mask)), x);
     }
@@ -57,30 +44,35 @@ public final class Dropout {
      */
     static INDArray mask(long[] shape, double p, Rng rng) {
         INDArray mask = Nd.uninitialized(shape);
-        DoubleBuffer out = Nd.buffer(mask);
-        double scale = 1 / (1 - p);
-        long start = rng.reserve((int) mask.length());
-        if (Native.LOADED) {
-            inC(start, p, scale, mask, null, null);
-        } else {
-            Nd.forBlocks(mask.length(), Blocks.SIZE, Blocks.MINE, (b, from, len) -> {
-                b.draws.mask(start, from, len, p, scale, b.mask);
-                out.put(from, b.mask, 0, len);
-            });
-        }
+        draw(rng.reserve((int) mask.length()), p, mask, null, null);
         return mask;
     }
 
     /**
-     * The same mask (and y = x * mask, with x) drawn in C on the arrays' own memory, in pieces on all cores: the
-     * same integer steps and one multiply a value, so the same bits, without copying blocks to the heap and back
-     * (lib/src/main/c/dropout.c).
+     * The mask from the Rng's numbers reserved at {@code start}, in blocks on all cores; with x, also y = x * mask.
+     * Where the kit's C library is loaded, the same integer steps and one multiply a value run there, on the arrays'
+     * own memory (lib/src/main/c/dropout.c): the same bits, without copying each block to the heap and back.
      */
-    private static void inC(long start, double p, double scale, INDArray mask, INDArray x, INDArray y) {
-        long t = Rng.threshold(p), bits = Double.doubleToRawLongBits(scale), m0 = Native.address(mask, 0);
-        long x0 = x == null ? 0 : Native.address(x, 0), y0 = y == null ? 0 : Native.address(y, 0);
-        Nd.inPieces(mask.length(), (from, len) -> Native.dropout(start, from, len, t, bits, m0 + from * Double.BYTES,
-                x == null ? 0 : x0 + from * Double.BYTES, y == null ? 0 : y0 + from * Double.BYTES));
+    private static void draw(long start, double p, INDArray mask, INDArray x, INDArray y) {
+        double scale = 1 / (1 - p);
+        if (Native.LOADED) {
+            long t = Rng.threshold(p), bits = Double.doubleToRawLongBits(scale), m0 = Native.address(mask, 0);
+            long x0 = x == null ? 0 : Native.address(x, 0), y0 = y == null ? 0 : Native.address(y, 0);
+            Nd.inPieces(mask.length(), (from, len) -> Native.dropout(start, from, len, t, bits,
+                    m0 + from * Double.BYTES, x == null ? 0 : x0 + from * Double.BYTES,
+                    y == null ? 0 : y0 + from * Double.BYTES));
+            java.lang.ref.Reference.reachabilityFence(x);
+            return;
+        }
+        DoubleBuffer m = Nd.buffer(mask), xv = x == null ? null : Nd.buffer(x), yv = y == null ? null : Nd.buffer(y);
+        Nd.forBlocks(mask.length(), Blocks.SIZE, Blocks.MINE, (b, from, len) -> {
+            b.draws.mask(start, from, len, p, scale, b.mask);
+            m.put(from, b.mask, 0, len);
+            if (xv == null) return;
+            xv.get(from, b.x, 0, len);
+            for (int i = 0; i < len; i++) b.y[i] = b.x[i] * b.mask[i];
+            yv.put(from, b.y, 0, len);
+        });
         java.lang.ref.Reference.reachabilityFence(x);
     }
 
