@@ -38,6 +38,15 @@ final class Blas {
     static final boolean HASWELL_ORDER = "haswell".equalsIgnoreCase(System.getenv("OPENBLAS_CORETYPE"));
 
     /**
+     * Whether products are fp64 now: false while a hook names a 16-bit format (the drift lab's), which has every
+     * product computed by ND4J in that format; other hooks (bench's counters) change nothing.
+     */
+    static boolean inFp64() {
+        OpHook hook = OpHook.active();
+        return hook == null || hook.productFormat() == null;
+    }
+
+    /**
      * How those kernels cut a product's shared dimension k: the length of the block that starts with {@code left}
      * values of k to go, 256 while 512 or more are left, the last stretch between 256 and 512 in two halves
      * rounded up to 4 (HaswellOrderTest; avx512_gemm.c's block() is the same rule in C).
@@ -97,12 +106,8 @@ final class Blas {
     static void gemmOnBias(boolean transA, boolean transB, int m, int n, int k,
                            INDArray a, long offA, int lda, INDArray b, long offB, int ldb,
                            INDArray bias, INDArray c, long offC, int ldc) {
-        // The first row not computed by the kernel, from which rows are set to the bias here. A hook with a 16-bit
-        // format (the drift lab's) has every product computed in that format: none by the kernel. Others (bench's
-        // counters) change nothing.
-        OpHook hook = OpHook.active();
-        int first = hook == null || hook.productFormat() == null
-                ? onKernel(transA, transB, m, n, k, a, offA, lda, b, offB, ldb, 1, bias, c, offC, ldc) : 0;
+        // The first row not computed by the kernel, from which rows are set to the bias here.
+        int first = inFp64() ? onKernel(transA, transB, m, n, k, a, offA, lda, b, offB, ldb, 1, bias, c, offC, ldc) : 0;
         if (first == m) return;
         double[] row = Nd.values(bias);
         DoubleBuffer to = Nd.buffer(c);

@@ -26,8 +26,7 @@ final class ColumnSums {
      * products in fp64 (the drift lab's hook has them computed in a 16-bit format instead).
      */
     static boolean inOpenBlasOrder(int width) {
-        OpHook hook = OpHook.active();
-        return Blas.HASWELL_ORDER && width % 12 == 0 && (hook == null || hook.productFormat() == null);
+        return Blas.HASWELL_ORDER && width % 12 == 0 && Blas.inFp64();
     }
 
     /**
