@@ -25,18 +25,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "k_block.h"
+
 #define MR 8             /* rows of C a tile: 8 broadcasts of A a step of k */
 #define NV 3             /* vectors of C's columns a tile */
 #define NR (NV * 8)      /* columns of C a tile: 8 x 3 sums + 3 of B + 1 of A fit AVX-512's 32 registers */
 
 #define AVX512 __attribute__((target("avx512f,fma")))
 
-/* The length of the block of k that starts with `left` values of k to go (Blas.kBlock in Java). */
-static int block(int left) {
-    if (left >= 512) return 256;
-    if (left > 256) return (left / 2 + 3) / 4 * 4;
-    return left;
-}
 
 /* This thread's copies of B's block and A's tile, kept between calls: the same sizes come every step. */
 static __thread double *packedB, *packedA;

@@ -9,12 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Blas.kBlock: the length of the block of rows (k) that starts with `left` of them to go */
-static int64_t block(int64_t left) {
-    if (left >= 512) return 256;
-    if (left > 256) return (left / 2 + 3) / 4 * 4;
-    return left;
-}
+#include "k_block.h"   /* the rows are the product's k */
+
 
 /* db[j] += sum over rows of g[r][from + j], j in 0..cols-1; g has `width` values a row. 0, or -1 out of memory. */
 JNIEXPORT jint JNICALL Java_minitrain_autograd_Native_columnSums(JNIEnv *env, jclass cls, jlong g, jint rows,

@@ -49,7 +49,7 @@ final class Blas {
     /**
      * How those kernels cut a product's shared dimension k: the length of the block that starts with {@code left}
      * values of k to go, 256 while 512 or more are left, the last stretch between 256 and 512 in two halves
-     * rounded up to 4 (HaswellOrderTest; avx512_gemm.c's block() is the same rule in C).
+     * rounded up to 4 (HaswellOrderTest; lib/src/main/c/k_block.h is the same rule in C).
      */
     static int kBlock(int left) {
         if (left >= 512) return 256;
