@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "k_block.h"
+#include "reserve.h"
 
 #define MR 8             /* rows of C a tile: 8 broadcasts of A a step of k */
 #define NV 3             /* vectors of C's columns a tile */
@@ -38,14 +39,6 @@
 static __thread double *packedB, *packedA;
 static __thread size_t capacityB, capacityA;
 
-static double *reserve(double **buffer, size_t *capacity, size_t values) {
-    if (values > *capacity) {
-        free(*buffer);
-        *buffer = aligned_alloc(64, (values * sizeof(double) + 63) / 64 * 64);   /* aligned: whole-vector loads */
-        *capacity = *buffer ? values : 0;
-    }
-    return *buffer;
-}
 
 /* width (a multiple of 8) values to `to`: the first `have` from `from`, zeros after them. A copy: no bit changes. */
 static inline AVX512 __attribute__((always_inline)) void copyRow(double *to, const double *from, int have,

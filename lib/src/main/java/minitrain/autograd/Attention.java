@@ -1,5 +1,9 @@
 package minitrain.autograd;
 
+import static minitrain.autograd.SmallGemm.Zeros.A_LOWER;
+import static minitrain.autograd.SmallGemm.Zeros.A_UPPER;
+import static minitrain.autograd.SmallGemm.Zeros.C_LOWER;
+
 import java.nio.DoubleBuffer;
 import minitrain.Rng;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -55,8 +59,9 @@ public final class Attention {
      *       into its columns of y.
      *   <li>The heads are independent, so they are shared between the cores; one head's products, mask, softmax
      *       and dropout run one after the other while its (T, T) scores are still in the cache.
-     *   <li>BLAS also computes the scores above the diagonal that the mask then discards: still faster than
-     *       plain loops over the visible half (docs/performance.md).
+     *   <li>A query sees no key after it, so half of each (T, T) matrix is zeros or not wanted: the products
+     *       say so ({@link SmallGemm.Zeros}), and the kit's small-product kernel skips those sums, the other
+     *       sums' bits unchanged. OpenBLAS computes them all.
      * </ul>
      */
     public static Tensor apply(Tensor qkv, int heads, boolean[][] keyIsReal, double dropoutP, boolean train,
@@ -78,7 +83,7 @@ public final class Attention {
         Nd.forRows(bh, n -> {
             long qn = q.applyAsLong(n);
             int sn = n * tt, b = n / heads;
-            Blas.gemm(false, true, t, t, d, x, qn, 3 * c, x, qn + c, 3 * c, 0, probs, sn, t);      // scores q k^T
+            Blas.gemm(C_LOWER, false, true, t, t, d, x, qn, 3 * c, x, qn + c, 3 * c, 0, probs, sn, t);  // q k^T
             double[] sc = Nd.scratch(0, tt);                                   // this head's (T, T) scores
             p.get(sn, sc, 0, tt);
             for (int i = 0; i < t; i++) {
@@ -108,7 +113,8 @@ public final class Attention {
                 a.put(sn, sc, 0, tt);
             }
             // y = a v, into this head's columns of y
-            Blas.gemm(false, false, t, d, t, weights, sn, t, x, qn + 2L * c, 3 * c, 0, y, out.applyAsLong(n), c);
+            Blas.gemm(A_LOWER, false, false, t, d, t, weights, sn, t, x, qn + 2L * c, 3 * c, 0, y, out.applyAsLong(n),
+                    c);
         });
         OpHook.countProducts(2L * bh, t, d, t);
         return Tensor.of(y, "attention", g -> {
@@ -120,8 +126,8 @@ public final class Attention {
                 long qn = q.applyAsLong(n), on = out.applyAsLong(n);
                 int sn = n * tt;
                 // dL/da = gy v^T, then dL/dv = a^T gy
-                Blas.gemm(false, true, t, t, d, gy, on, c, x, qn + 2L * c, 3 * c, 0, gScores, sn, t);
-                Blas.gemm(true, false, t, d, t, weights, sn, t, gy, on, c, 0, grads, qn + 2L * c, 3 * c);
+                Blas.gemm(C_LOWER, false, true, t, t, d, gy, on, c, x, qn + 2L * c, 3 * c, 0, gScores, sn, t);
+                Blas.gemm(A_UPPER, true, false, t, d, t, weights, sn, t, gy, on, c, 0, grads, qn + 2L * c, 3 * c);
                 double[] dv = Nd.scratch(0, tt), pv = Nd.scratch(1, tt);
                 double[] mask = keep == null ? null : Nd.scratch(2, tt);
                 ds.get(sn, dv, 0, tt);
@@ -130,19 +136,21 @@ public final class Attention {
                 for (int i = 0; i < t; i++) {
                     int o = i * t;
                     // In place, dL/da becomes dL/ds: through dropout dL/dp = dL/da * mask; through softmax
-                    // ds = p (dp - sum_j dp p); then the scale. A masked score has p = 0 and gets nothing.
+                    // ds = p (dp - sum_j dp p); then the scale. A masked score has p = 0 and gets nothing: the keys
+                    // past the query (j > i) get 0 without a look at dL/da there, which need not be computed.
                     double dot = 0;
-                    for (int j = 0; j < t; j++) {
+                    for (int j = 0; j <= i; j++) {
                         double dp = keep == null ? dv[o + j] : dv[o + j] * mask[o + j];
                         dv[o + j] = dp;
                         dot += dp * pv[o + j];
                     }
-                    for (int j = 0; j < t; j++) dv[o + j] = pv[o + j] * (dv[o + j] - dot) * scale;
+                    for (int j = 0; j <= i; j++) dv[o + j] = pv[o + j] * (dv[o + j] - dot) * scale;
+                    java.util.Arrays.fill(dv, o + i + 1, o + t, 0.0);
                 }
                 ds.put(sn, dv, 0, tt);
                 // dL/dq = ds k, then dL/dk = ds^T q
-                Blas.gemm(false, false, t, d, t, gScores, sn, t, x, qn + c, 3 * c, 0, grads, qn, 3 * c);
-                Blas.gemm(true, false, t, d, t, gScores, sn, t, x, qn, 3 * c, 0, grads, qn + c, 3 * c);
+                Blas.gemm(A_LOWER, false, false, t, d, t, gScores, sn, t, x, qn + c, 3 * c, 0, grads, qn, 3 * c);
+                Blas.gemm(A_UPPER, true, false, t, d, t, gScores, sn, t, x, qn, 3 * c, 0, grads, qn + c, 3 * c);
             });
             OpHook.countProducts(4L * bh, t, t, d);
             java.lang.ref.Reference.reachabilityFence(gy);

@@ -23,9 +23,10 @@ public final class Avx512Gemm {
     }
 
     /**
-     * The fewest multiply-adds (m n k) of a product the kernel takes. Attention's products (a head's (T, T) scores:
-     * some 40 thousand) were slower with it in the shipped step (attention backward 6.9-7.4 against 5.3-6.0 ms):
-     * each call copies A and B, and an odd T costs a second call for the last row. Linear's have 6 million and more.
+     * The fewest multiply-adds (m n k) of a product the kernel takes; smaller ones go to {@link SmallGemm}.
+     * Attention's products (a head's (T, T) scores: some 40 thousand) were slower with this kernel in the shipped
+     * step (attention backward 6.9-7.4 against 5.3-6.0 ms with OpenBLAS): each call copies A and B into panels.
+     * Linear's have 6 million and more.
      */
     static final long SMALLEST = 1 << 20;
 

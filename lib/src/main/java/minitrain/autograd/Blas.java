@@ -21,8 +21,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * and its shape descriptions before it reaches dgemm. {@link MatMul}, the readable batched product the
  * references use, is ND4J's.
  *
- * <p>In portable mode on a CPU with AVX-512, the kit's own kernel ({@link Avx512Gemm}) computes the product instead,
- * the same bits in less time.
+ * <p>In portable mode the kit's own kernels compute the products instead, the same bits in less time: the small ones
+ * (attention's) {@link SmallGemm}, on any CPU with AVX2; on a CPU with AVX-512 the large ones {@link Avx512Gemm}.
  *
  * <p>When the active {@link OpHook} names a 16-bit format (the drift lab's arithmetic model) the product is
  * computed by ND4J in that format instead, on views of the same matrices.
@@ -65,6 +65,16 @@ final class Blas {
     static void gemm(boolean transA, boolean transB, int m, int n, int k,
                      INDArray a, long offA, int lda, INDArray b, long offB, int ldb,
                      double beta, INDArray c, long offC, int ldc) {
+        gemm(SmallGemm.Zeros.NONE, transA, transB, m, n, k, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+    }
+
+    /**
+     * The same product, of a causal pair (attention's): the kit's small-product kernel may skip the zeros named (and
+     * leave C's values it was told are not wanted as they were); other kernels compute the whole product.
+     */
+    static void gemm(SmallGemm.Zeros zeros, boolean transA, boolean transB, int m, int n, int k,
+                     INDArray a, long offA, int lda, INDArray b, long offB, int ldb,
+                     double beta, INDArray c, long offC, int ldc) {
         OpHook hook = OpHook.active();
         DataType format = hook == null ? null : hook.productFormat();
         if (format != null) {
@@ -74,6 +84,10 @@ final class Blas {
             INDArray p = Nd4j.matmul(av.castTo(format), bv.castTo(format), transA, transB, false)
                     .castTo(DataType.DOUBLE);
             cv.assign(beta == 0 ? p : cv.mul(beta).addi(p));
+            return;
+        }
+        if (SmallGemm.takes(m, n, k, beta)) {
+            SmallGemm.gemm(zeros, transA, transB, m, n, k, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
             return;
         }
         int done = beta == 0 || beta == 1

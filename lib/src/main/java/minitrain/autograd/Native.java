@@ -9,9 +9,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The kit's C library (lib/src/main/c): kernels that give exactly the bits of the Java or OpenBLAS code they stand
- * in for, faster. {@link Avx512Gemm}'s products, GELU's forward ({@link #gelu}), the value-by-value adds and
- * products ({@link #pairwise}), dropout's mask ({@link #dropout}), layer norm's loops and the bias gradient's
- * sums. Maven compiles it into the jar on Linux x86-64 with a C compiler (lib/src/main/c/build); anywhere it is
+ * in for, faster. {@link Avx512Gemm}'s and {@link SmallGemm}'s products, GELU's forward ({@link #gelu}), the
+ * value-by-value adds and products ({@link #pairwise}), dropout's mask ({@link #dropout}), layer norm's loops and
+ * the bias gradient's sums. Maven compiles it into the jar on Linux x86-64 with a C compiler (lib/src/main/c/build); anywhere it is
  * missing, or with {@code -Dminitrain.native=false} (for comparing, as docs/performance.md does), the Java and
  * OpenBLAS code runs, with the same bits.
  */
