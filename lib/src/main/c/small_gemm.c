@@ -21,6 +21,7 @@
 
 #include "k_block.h"
 #include "reserve.h"
+#include "small_gemm.h"
 
 #define RT 4   /* rows of C a tile */
 #define CT 8   /* columns of C a tile, two vectors: 8 sums + 2 of B + 1 of A of AVX2's 16 registers */
@@ -100,16 +101,9 @@ static AVX2 void lastRow(int kb, const double *a, size_t aStep, const double *b,
     }
 }
 
-/*
- * Which zeros of a causal product the tiles may skip (autograd.SmallGemm.Zeros): op(A)'s past its diagonal (A_LOWER,
- * row i's values p > i, as in attention's weights), before it (A_UPPER, p < i: their transpose), or C's values past
- * its diagonal, not needed (C_LOWER: left as they were). A skipped value of A is a term 0 * b of a chain, which adds
- * nothing to a chain that starts at +0 (it never reaches -0), so the bits of the rest do not change.
- */
-enum { ALL, A_LOWER, A_UPPER, C_LOWER };
 
 /* C = op(A) op(B) + beta C, beta 0 or 1, row-major, leading dimensions in values. 0, or -1 when out of memory. */
-static AVX2 int gemm(int transA, int transB, int m, int n, int k, const double *A, int lda, const double *B,
+AVX2 int smallGemm(int transA, int transB, int m, int n, int k, const double *A, int lda, const double *B,
                      int ldb, double beta, double *C, int ldc, int zeros) {
     if (k == 0 && beta == 0)
         for (int i = 0; i < m; i++) memset(C + (size_t) i * ldc, 0, (size_t) n * sizeof(double));
@@ -151,6 +145,6 @@ JNIEXPORT jboolean JNICALL Java_minitrain_autograd_SmallGemm_supported(JNIEnv *e
 JNIEXPORT jint JNICALL Java_minitrain_autograd_SmallGemm_gemm(JNIEnv *env, jclass cls, jboolean transA,
         jboolean transB, jint m, jint n, jint k, jlong a, jint lda, jlong b, jint ldb, jdouble beta, jlong c,
         jint ldc, jint zeros) {
-    return gemm(transA, transB, m, n, k, (const double *) (intptr_t) a, lda, (const double *) (intptr_t) b, ldb,
-                beta, (double *) (intptr_t) c, ldc, zeros);
+    return smallGemm(transA, transB, m, n, k, (const double *) (intptr_t) a, lda, (const double *) (intptr_t) b,
+                     ldb, beta, (double *) (intptr_t) c, ldc, zeros);
 }

@@ -62,68 +62,138 @@ public final class Attention {
      *   <li>A query sees no key after it, so half of each (T, T) matrix is zeros or not wanted: the products
      *       say so ({@link SmallGemm.Zeros}), and the kit's small-product kernel skips those sums, the other
      *       sums' bits unchanged. OpenBLAS computes them all.
+     *   <li>Where the kit's small products run, the loops run in C too (lib/src/main/c/attention.c), in the Java
+     *       loops' operations and order, but for the softmax's exp: C cannot promise {@code Math.exp}'s bits, so C
+     *       writes each head's exponents to a heap array and Java takes their exp there.
      * </ul>
      */
     public static Tensor apply(Tensor qkv, int heads, boolean[][] keyIsReal, double dropoutP, boolean train,
                                Rng rng) {
+        return apply(qkv, heads, keyIsReal, dropoutP, train, rng, true);
+    }
+
+    /** {@link #apply}, with the loops in C where they can be ({@code inC}) or in Java (NativeTest compares them). */
+    static Tensor apply(Tensor qkv, int heads, boolean[][] keyIsReal, double dropoutP, boolean train, Rng rng,
+                        boolean inC) {
         long[] s = qkv.shape();
-        int bsz = (int) s[0], t = (int) s[1], c = (int) s[2] / 3, d = c / heads, bh = bsz * heads, tt = t * t;
-        double scale = 1 / Math.sqrt(d);
+        int bsz = (int) s[0], t = (int) s[1], c = (int) s[2] / 3, d = c / heads, bh = bsz * heads;
         INDArray x = Nd.contiguous(qkv.data);                                   // (B, T, 3C)
-        // Where head n = b*H + h finds its matrices: q in qkv at row b*T, column h*D (k C and v 2C further
-        // on), rows 3C apart; its output in y at row b*T, column h*D, rows C apart; its scores at n*T*T.
-        java.util.function.IntToLongFunction q = n -> (long) (n / heads) * t * 3 * c + (long) (n % heads) * d;
-        java.util.function.IntToLongFunction out = n -> (long) (n / heads) * t * c + (long) (n % heads) * d;
         // In (b, h, i, j) order, so the same draws as Dropout on the (B, H, T, T) array.
         INDArray keep = train && dropoutP > 0 ? Dropout.mask(new long[] {bh, t, t}, dropoutP, rng) : null;
         INDArray probs = Nd.uninitialized(bh, t, t);
         INDArray weights = keep == null ? probs : Nd.uninitialized(bh, t, t);            // the weights y uses
+        Heads h = new Heads(x, probs, weights, keep, heads, t, c, 1 / Math.sqrt(d));
+        // The loops in C only beside the kit's small products, whose order their products need; not under the drift
+        // lab's 16-bit products.
+        boolean loopsInC = inC && Blas.inFp64() && SmallGemm.takes(t, t, d, 0) && SmallGemm.takes(t, d, t, 0);
         INDArray y = Nd.uninitialized(bsz, t, c);
-        DoubleBuffer p = Nd.buffer(probs), a = Nd.buffer(weights), kept = keep == null ? null : Nd.buffer(keep);
-        Nd.forRows(bh, n -> {
-            long qn = q.applyAsLong(n);
-            int sn = n * tt, b = n / heads;
-            Blas.gemm(C_LOWER, false, true, t, t, d, x, qn, 3 * c, x, qn + c, 3 * c, 0, probs, sn, t);  // q k^T
-            double[] sc = Nd.scratch(0, tt);                                   // this head's (T, T) scores
-            p.get(sn, sc, 0, tt);
-            for (int i = 0; i < t; i++) {
-                int o = i * t;
-                // Scale and mask, then softmax over the keys this query may see, in place: the scores become
-                // the weights p. The keys it may not see get weight exactly 0.
-                double max = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j <= i; j++) {
-                    if (keyIsReal != null && !keyIsReal[b][j]) continue;                // padding: never attended
-                    max = Math.max(max, sc[o + j] * scale);
-                }
-                double sum = 0;
-                for (int j = 0; j < t; j++) {
-                    boolean seen = j <= i && (keyIsReal == null || keyIsReal[b][j]);
-                    double ex = seen ? Math.exp(sc[o + j] * scale - max) : 0;          // max subtracted: no overflow
-                    sc[o + j] = ex;
-                    sum += ex;
-                }
-                double inv = 1 / sum;
-                for (int j = 0; j < t; j++) sc[o + j] *= inv;
-            }
-            p.put(sn, sc, 0, tt);
-            if (keep != null) {                                                 // dropout on the weights
-                double[] mask = Nd.scratch(1, tt);
-                kept.get(sn, mask, 0, tt);
-                for (int k = 0; k < tt; k++) sc[k] *= mask[k];
-                a.put(sn, sc, 0, tt);
-            }
-            // y = a v, into this head's columns of y
-            Blas.gemm(A_LOWER, false, false, t, d, t, weights, sn, t, x, qn + 2L * c, 3 * c, 0, y, out.applyAsLong(n),
-                    c);
-        });
+        if (loopsInC) h.forwardInC(keyIsReal, y);
+        else h.forwardInJava(keyIsReal, y);
         OpHook.countProducts(2L * bh, t, d, t);
         return Tensor.of(y, "attention", g -> {
             INDArray gy = Nd.contiguous(g);                                     // (B, T, C), read like y
             INDArray grads = Nd.uninitialized(bsz, t, 3 * c);                   // dL/dq, dL/dk, dL/dv laid out as qkv
             INDArray gScores = Nd.uninitialized(bh, t, t);
-            DoubleBuffer ds = Nd.buffer(gScores), pb = Nd.buffer(probs);
-            Nd.forRows(bh, n -> {
-                long qn = q.applyAsLong(n), on = out.applyAsLong(n);
+            if (loopsInC) h.backwardInC(gy, gScores, grads);
+            else h.backwardInJava(gy, gScores, grads);
+            OpHook.countProducts(4L * bh, t, t, d);
+            java.lang.ref.Reference.reachabilityFence(gy);
+            qkv.accumulate(grads);
+        }, qkv);
+    }
+
+    /**
+     * One layer's heads: qkv x (B, T, 3C); per head n = b*H + h, its softmax's probs and the weights y uses (dropout's
+     * a = p * mask, or probs itself), and the mask (null without dropout), each (B H, T, T), head n's at n*T*T.
+     */
+    private record Heads(INDArray x, INDArray probs, INDArray weights, INDArray keep, int heads, int t, int c,
+                         double scale) {
+
+        int count() {
+            return (int) (probs.length() / ((long) t * t));
+        }
+
+        /** Where head n finds q in qkv: row b*T, column h*D (k C and v 2C further on), rows 3C apart. */
+        long qAt(int n) {
+            return (long) (n / heads) * t * 3 * c + (long) (n % heads) * (c / heads);
+        }
+
+        /** Where head n's output goes in y: row b*T, column h*D, rows C apart. */
+        long yAt(int n) {
+            return (long) (n / heads) * t * c + (long) (n % heads) * (c / heads);
+        }
+
+        /** Each head's scores, softmax, dropout and y = a v, into y; in Java (and OpenBLAS's or the kit's products). */
+        void forwardInJava(boolean[][] keyIsReal, INDArray y) {
+            int d = c / heads, tt = t * t;
+            DoubleBuffer p = Nd.buffer(probs), a = Nd.buffer(weights), kept = keep == null ? null : Nd.buffer(keep);
+            Nd.forRows(count(), n -> {
+                long qn = qAt(n);
+                int sn = n * tt, b = n / heads;
+                Blas.gemm(C_LOWER, false, true, t, t, d, x, qn, 3 * c, x, qn + c, 3 * c, 0, probs, sn, t);  // q k^T
+                double[] sc = Nd.scratch(0, tt);                                   // this head's (T, T) scores
+                p.get(sn, sc, 0, tt);
+                for (int i = 0; i < t; i++) {
+                    int o = i * t;
+                    // Scale and mask, then softmax over the keys this query may see, in place: the scores become
+                    // the weights p. The keys it may not see get weight exactly 0.
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int j = 0; j <= i; j++) {
+                        if (keyIsReal != null && !keyIsReal[b][j]) continue;                // padding: never attended
+                        max = Math.max(max, sc[o + j] * scale);
+                    }
+                    double sum = 0;
+                    for (int j = 0; j < t; j++) {
+                        boolean seen = j <= i && (keyIsReal == null || keyIsReal[b][j]);
+                        double ex = seen ? Math.exp(sc[o + j] * scale - max) : 0;      // max subtracted: no overflow
+                        sc[o + j] = ex;
+                        sum += ex;
+                    }
+                    double inv = 1 / sum;
+                    for (int j = 0; j < t; j++) sc[o + j] *= inv;
+                }
+                p.put(sn, sc, 0, tt);
+                if (keep != null) {                                                 // dropout on the weights
+                    double[] mask = Nd.scratch(1, tt);
+                    kept.get(sn, mask, 0, tt);
+                    for (int k = 0; k < tt; k++) sc[k] *= mask[k];
+                    a.put(sn, sc, 0, tt);
+                }
+                // y = a v, into this head's columns of y
+                Blas.gemm(A_LOWER, false, false, t, d, t, weights, sn, t, x, qn + 2L * c, 3 * c, 0, y, yAt(n), c);
+            });
+        }
+
+        /**
+         * {@link #forwardInJava} with its loops in C: per head, C computes the scores and writes the exponents of
+         * the keys the query sees (score * scale - max) to a heap array, row after row; Java takes their exp in
+         * place; C sums, divides, applies dropout and multiplies by v.
+         */
+        void forwardInC(boolean[][] keyIsReal, INDArray y) {
+            byte[] real = keyIsReal == null ? null : new byte[keyIsReal.length * t];   // keyIsReal as (B, T) bytes
+            for (int b = 0; real != null && b < keyIsReal.length; b++) {
+                for (int j = 0; j < t; j++) real[b * t + j] = keyIsReal[b][j] ? (byte) 1 : 0;
+            }
+            long x0 = Native.address(x, 0), p0 = Native.address(probs, 0), a0 = Native.address(weights, 0);
+            long m0 = keep == null ? 0 : Native.address(keep, 0), y0 = Native.address(y, 0);
+            Nd.forRows(count(), n -> {
+                double[] z = Nd.scratch(0, t * t);
+                int seen = Native.attentionScores(x0, p0, real, heads, t, c, scale, n, z);
+                for (int k = 0; k < seen; k++) z[k] = Math.exp(z[k]);              // Java's exp, its bits
+                if (seen < 0 || Native.attentionWeights(x0, p0, a0, m0, real, y0, heads, t, c, n, z) != 0) {
+                    throw new OutOfMemoryError("attention found no native memory for its copies");
+                }
+            });
+            java.lang.ref.Reference.reachabilityFence(this);
+            java.lang.ref.Reference.reachabilityFence(y);
+        }
+
+        /** The gradients of qkv into grads, dL/da and dL/ds into gScores on the way; in Java. */
+        void backwardInJava(INDArray gy, INDArray gScores, INDArray grads) {
+            int d = c / heads, tt = t * t;
+            DoubleBuffer ds = Nd.buffer(gScores), pb = Nd.buffer(probs), kept = keep == null ? null : Nd.buffer(keep);
+            Nd.forRows(count(), n -> {
+                long qn = qAt(n), on = yAt(n);
                 int sn = n * tt;
                 // dL/da = gy v^T, then dL/dv = a^T gy
                 Blas.gemm(C_LOWER, false, true, t, t, d, gy, on, c, x, qn + 2L * c, 3 * c, 0, gScores, sn, t);
@@ -152,9 +222,22 @@ public final class Attention {
                 Blas.gemm(A_LOWER, false, false, t, d, t, gScores, sn, t, x, qn + c, 3 * c, 0, grads, qn, 3 * c);
                 Blas.gemm(A_UPPER, true, false, t, d, t, gScores, sn, t, x, qn, 3 * c, 0, grads, qn + c, 3 * c);
             });
-            OpHook.countProducts(4L * bh, t, t, d);
+        }
+
+        /** {@link #backwardInJava}, a head a call to C: the same products, and the loop in its operations and order. */
+        void backwardInC(INDArray gy, INDArray gScores, INDArray grads) {
+            long x0 = Native.address(x, 0), g0 = Native.address(gy, 0), p0 = Native.address(probs, 0);
+            long a0 = Native.address(weights, 0), m0 = keep == null ? 0 : Native.address(keep, 0);
+            long s0 = Native.address(gScores, 0), d0 = Native.address(grads, 0);
+            Nd.forRows(count(), n -> {
+                if (Native.attentionBackward(x0, g0, p0, a0, m0, s0, d0, heads, t, c, scale, n) != 0) {
+                    throw new OutOfMemoryError("attention's backward found no native memory for its copies");
+                }
+            });
+            java.lang.ref.Reference.reachabilityFence(this);
             java.lang.ref.Reference.reachabilityFence(gy);
-            qkv.accumulate(grads);
-        }, qkv);
+            java.lang.ref.Reference.reachabilityFence(gScores);
+            java.lang.ref.Reference.reachabilityFence(grads);
+        }
     }
 }

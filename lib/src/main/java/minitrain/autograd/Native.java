@@ -10,10 +10,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The kit's C library (lib/src/main/c): kernels that give exactly the bits of the Java or OpenBLAS code they stand
  * in for, faster. {@link Avx512Gemm}'s and {@link SmallGemm}'s products, GELU's forward ({@link #gelu}), the
- * value-by-value adds and products ({@link #pairwise}), dropout's mask ({@link #dropout}), layer norm's loops and
- * the bias gradient's sums. Maven compiles it into the jar on Linux x86-64 with a C compiler (lib/src/main/c/build); anywhere it is
- * missing, or with {@code -Dminitrain.native=false} (for comparing, as docs/performance.md does), the Java and
- * OpenBLAS code runs, with the same bits.
+ * value-by-value adds and products ({@link #pairwise}), dropout's mask ({@link #dropout}), layer norm's loops,
+ * attention's loops and the bias gradient's sums. Maven compiles it into the jar on Linux x86-64 with a C compiler
+ * (lib/src/main/c/build); anywhere it is missing, or with {@code -Dminitrain.native=false} (for comparing, as
+ * docs/performance.md does), the Java and OpenBLAS code runs, with the same bits.
  */
 final class Native {
 
@@ -85,6 +85,32 @@ final class Native {
      * ({@link ColumnSums}; lib/src/main/c/column_sums.c): 0, or -1 when it found no memory for its partial sums.
      */
     static native int columnSums(long g, int rows, int width, int from, int cols, long db);
+
+    /**
+     * Head n's scores in attention, as {@link Attention}'s Java loop computes them (lib/src/main/c/attention.c): q k^T
+     * into probs (from qkv x), then, row after row, score * scale - max for each key the query sees (j <= i and
+     * real[b T + j] not 0, real null when nothing is padded) into z, in order: returns how many, or -1 when out of
+     * memory. Java then takes their exp in z, and {@link #attentionWeights} goes on.
+     */
+    static native int attentionScores(long x, long probs, byte[] real, int heads, int t, int c, double scale, int n,
+                                      double[] z);
+
+    /**
+     * Head n's softmax from the exps in z (as {@link #attentionScores} left them): each row divided by its sum into
+     * probs, times the dropout mask into weights (mask 0: none, and weights is probs), then y = weights v. 0, or -1
+     * when out of memory.
+     */
+    static native int attentionWeights(long x, long probs, long weights, long mask, byte[] real, long y, int heads,
+                                       int t, int c, int n, double[] z);
+
+    /**
+     * Head n's backward in attention, as {@link Attention}'s Java loop computes it (lib/src/main/c/attention.c):
+     * dL/dq, dL/dk, dL/dv into grads, from qkv x, the output's gradient gy, the softmax's probs, the weights (the
+     * same array without dropout) and the mask (0 without), scores the head's scratch for dL/da and dL/ds. Only where
+     * {@link SmallGemm} is active. 0, or -1 when it found no memory for its copies.
+     */
+    static native int attentionBackward(long x, long gy, long probs, long weights, long mask, long scores, long grads,
+                                        int heads, int t, int c, double scale, int n);
 
     /** The native address of the array's value number {@code offset}; the array must stay reachable while used. */
     static long address(INDArray a, long offset) {

@@ -119,6 +119,38 @@ class NativeTest {
         for (int i = 0; i < got[0].length; i++) assertTrue(same(got[0][i], got[1][i]), "value " + i);
     }
 
+    /**
+     * Attention's loops in C and in Java: y and the gradient of qkv, bit for bit, with dropout and padded keys and
+     * without either, for an odd and an even T (an odd last row is summed in its own order) and heads of 24 and 8.
+     */
+    @Test
+    void attentionInCHasTheJavaLoopsBits() {
+        assumeTrue(SmallGemm.ACTIVE, "attention's loops run in C only beside the kit's small products");
+        long seed = 31;
+        for (int[] s : new int[][] {{41, 96, 4, 1}, {40, 96, 4, 1}, {13, 16, 2, 1}, {41, 96, 4, 0}}) {
+            int b = 3, t = s[0], c = s[1], heads = s[2];
+            boolean masked = s[3] == 1;
+            Rng rng = new Rng(seed++);
+            INDArray qkv = BlasTest.random(rng, b, t, 3 * c), r = BlasTest.random(rng, b, t, c);
+            boolean[][] real = new boolean[b][t];
+            for (int i = 0; i < b; i++) for (int j = 0; j < t; j++) real[i][j] = j < t - 3 * i;   // padded at the end
+            double[][] got = new double[2][];
+            for (int inC = 0; inC < 2; inC++) {
+                Tensor x = Tensor.param(qkv.dup());
+                Tensor y = Attention.apply(x, heads, masked ? real : null, masked ? 0.2 : 0, true, new Rng(seed),
+                        inC == 1);
+                Reduce.sum(Arithmetic.mul(y, Tensor.constant(r))).backward();
+                got[inC] = java.util.stream.Stream.of(y.data, x.grad())
+                        .flatMapToDouble(a -> java.util.Arrays.stream(Nd.values(a))).toArray();
+            }
+            assertEquals(b * t * c * 4, got[0].length);
+            for (int i = 0; i < got[0].length; i++) {
+                assertTrue(same(got[0][i], got[1][i]), "T " + t + ", C " + c + ": " + (i < b * t * c ? "y" : "dqkv")
+                        + " value " + i);
+            }
+        }
+    }
+
     /** Equal bits, or both NaN (a NaN's payload is the CPU's choice, and a NaN loss stops the run anyway). */
     static boolean same(double a, double b) {
         return Double.doubleToRawLongBits(a) == Double.doubleToRawLongBits(b) || (Double.isNaN(a) && Double.isNaN(b));

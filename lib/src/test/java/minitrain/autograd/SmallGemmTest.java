@@ -65,8 +65,8 @@ class SmallGemmTest {
 
     /**
      * Attention's causal products with their zeros skipped: where A has those zeros, every element wanted has
-     * OpenBLAS's bits (T odd and even, k over two blocks with T = 300 and D = 8); where A has no zeros there, the result differs, so the
-     * kernel did skip them.
+     * OpenBLAS's bits (T odd and even, k over two blocks with T = 300 and D = 8); where A has no zeros there, the
+     * result differs, so the kernel did skip them.
      */
     @Test
     void skippedZerosChangeNoBit() {
@@ -108,7 +108,9 @@ class SmallGemmTest {
                     }
                 }
                 assertEquals(0, differ, "C_LOWER T " + t + " D " + d);
-                if (t * t * d < Avx512Gemm.SMALLEST) assertTrue(untouched > t * t / 4, "nothing was left out: " + untouched + " T " + t + " D " + d);
+                if (t * t * d < Avx512Gemm.SMALLEST) {
+                    assertTrue(untouched > t * t / 4, "nothing was left out: " + untouched + " T " + t + " D " + d);
+                }
             }
         }
     }
