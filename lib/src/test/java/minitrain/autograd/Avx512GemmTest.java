@@ -50,12 +50,7 @@ class Avx512GemmTest {
         INDArray c = BlasTest.random(rng, offC + (long) m * ldc), expected = c.dup();
         Blas.gemm(transA, transB, m, n, k, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
         Blas.openBlas(transA, transB, m, n, k, a, offA, lda, b, offB, ldb, beta, expected, offC, ldc);
-        double[] got = Nd.values(c), want = Nd.values(expected);
-        int differ = 0;
-        for (int i = 0; i < got.length; i++) {
-            if (Double.doubleToRawLongBits(got[i]) != Double.doubleToRawLongBits(want[i])) differ++;
-        }
-        return differ;
+        return BlasTest.differing(Nd.values(expected), Nd.values(c));
     }
 
     @Test

@@ -23,6 +23,15 @@ class BlasTest {
         return Nd.array(v, shape);
     }
 
+    /** How many values differ, bit for bit, between two arrays of the same length. */
+    static int differing(double[] want, double[] got) {
+        int differ = 0;
+        for (int i = 0; i < want.length; i++) {
+            if (Double.doubleToRawLongBits(want[i]) != Double.doubleToRawLongBits(got[i])) differ++;
+        }
+        return differ;
+    }
+
     @Test
     void blocksReadInPlaceMultiplyAsTheirCopies() {
         Rng rng = new Rng(3);

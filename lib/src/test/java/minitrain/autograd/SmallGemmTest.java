@@ -84,10 +84,11 @@ class SmallGemmTest {
                     INDArray want = Nd.zeros(t, d), got = Nd.zeros(t, d), full = Nd.zeros(t, d);
                     Blas.openBlas(transA, false, t, d, t, causal, 0, t, b, 0, d, 0, want, 0, d);
                     Blas.gemm(zeros, transA, false, t, d, t, causal, 0, t, b, 0, d, 0, got, 0, d);
-                    assertEquals(0, differing(Nd.values(want), Nd.values(got)), zeros + " T " + t + " D " + d);
+                    assertEquals(0, BlasTest.differing(Nd.values(want), Nd.values(got)), zeros + " T " + t + " D " + d);
                     Blas.gemm(zeros, transA, false, t, d, t, a, 0, t, b, 0, d, 0, full, 0, d);
                     if (t * t * d < Avx512Gemm.SMALLEST) {
-                        assertTrue(differing(Nd.values(want), Nd.values(full)) > t * d / 4, "no zeros were skipped");
+                        int differ = BlasTest.differing(Nd.values(want), Nd.values(full));
+                        assertTrue(differ > t * d / 4, "no zeros were skipped");
                     }
                 }
                 // scores = q k^T, da = gy v^T (C_LOWER): only the values j <= i are computed.
@@ -113,14 +114,6 @@ class SmallGemmTest {
                 }
             }
         }
-    }
-
-    private static int differing(double[] want, double[] got) {
-        int differ = 0;
-        for (int i = 0; i < want.length; i++) {
-            if (Double.doubleToRawLongBits(want[i]) != Double.doubleToRawLongBits(got[i])) differ++;
-        }
-        return differ;
     }
 
     /** Mutation check: the last row summed as one chain, as the other rows are, differs from OpenBLAS's. */
