@@ -94,7 +94,8 @@ public final class Attention {
             INDArray gy = Nd.contiguous(g);                                     // (B, T, C), read like y
             INDArray grads = Nd.uninitialized(bsz, t, 3 * c);                   // dL/dq, dL/dk, dL/dv laid out as qkv
             INDArray gScores = Nd.uninitialized(bh, t, t);
-            if (loopsInC) h.backwardInC(gy, gScores, grads);
+            // Asked again: a 16-bit hook installed since the forward has the Java loops' products in its format.
+            if (loopsInC && Blas.inFp64()) h.backwardInC(gy, gScores, grads);
             else h.backwardInJava(gy, gScores, grads);
             OpHook.countProducts(4L * bh, t, t, d);
             java.lang.ref.Reference.reachabilityFence(gy);
