@@ -83,9 +83,9 @@ public final class Attention {
         INDArray probs = Nd.uninitialized(bh, t, t);
         INDArray weights = keep == null ? probs : Nd.uninitialized(bh, t, t);            // the weights y uses
         Heads h = new Heads(x, probs, weights, keep, heads, t, c, 1 / Math.sqrt(d));
-        // The loops in C only beside the kit's small products, whose order their products need; not under the drift
-        // lab's 16-bit products.
-        boolean loopsInC = inC && Blas.inFp64() && SmallGemm.takes(t, t, d, 0) && SmallGemm.takes(t, d, t, 0);
+        // The loops in C only beside the kit's small products, whose order their products need (all six products of a
+        // head have T T D multiply-adds); not under the drift lab's 16-bit products.
+        boolean loopsInC = inC && Blas.inFp64() && SmallGemm.takes(t, t, d, 0);
         INDArray y = Nd.uninitialized(bsz, t, c);
         if (loopsInC) h.forwardInC(keyIsReal, y);
         else h.forwardInJava(keyIsReal, y);
